@@ -1,0 +1,118 @@
+//! The current thread's driver, and the shared handle operations hold.
+
+use super::cqe::{Cqe, OpKey};
+use super::lifecycle::Abandoned;
+use super::{Driver, DriverStats, RingConfig, Unparker};
+use io_uring::squeue;
+use std::cell::RefCell;
+use std::io;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+}
+
+/// A shared handle to one thread's driver. Every in-flight operation holds
+/// one, so dropping an operation always reaches the table it lives in.
+#[derive(Clone)]
+pub(crate) struct Handle(Rc<RefCell<Driver>>);
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("driver::Handle")
+    }
+}
+
+/// Runs `f` with this thread's driver.
+///
+/// # Panics
+///
+/// Panics with a clear message when no ringio runtime runs on this thread.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
+    CURRENT.with(|current| match &*current.borrow() {
+        Some(handle) => f(handle),
+        None => panic!(
+            "there is no ringio runtime on this thread: \
+             call this inside `ringio::run` or `Runtime::block_on`"
+        ),
+    })
+}
+
+/// Makes `handle` this thread's driver until the guard drops.
+pub(crate) fn enter(handle: &Handle) -> EnterGuard {
+    let previous = CURRENT.with(|current| current.replace(Some(handle.clone())));
+    EnterGuard { previous }
+}
+
+/// Restores the previous driver when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Handle>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        // `try_with`: during thread teardown the slot may already be gone.
+        let _ = CURRENT.try_with(|current| current.replace(previous));
+    }
+}
+
+impl Handle {
+    pub(crate) fn new(config: &RingConfig) -> io::Result<Handle> {
+        Ok(Handle(Rc::new(RefCell::new(Driver::new(config)?))))
+    }
+
+    pub(crate) fn push_op(&self, entry: squeue::Entry) -> io::Result<OpKey> {
+        self.0.borrow_mut().push_op(entry)
+    }
+
+    pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
+        self.0.borrow_mut().poll_op(key, waker)
+    }
+
+    /// Parks `abandoned` until the CQE arrives. If the driver is busy (a drop
+    /// from inside a reap, which should not happen), the data is leaked rather
+    /// than freed under the kernel.
+    pub(crate) fn abandon_op(&self, key: OpKey, abandoned: Abandoned) {
+        match self.0.try_borrow_mut() {
+            Ok(mut driver) => driver.abandon_op(key, abandoned),
+            Err(_) => std::mem::forget(abandoned),
+        }
+    }
+
+    /// One enter (waiting if `wait`); the reaped wakers are moved into
+    /// `woken` for the caller to wake once no borrow is held, so a waker may
+    /// push new operations.
+    pub(crate) fn turn(&self, wait: bool, woken: &mut Vec<Waker>) -> io::Result<()> {
+        let mut driver = self.0.borrow_mut();
+        let res = driver.turn(wait);
+        driver.take_wakers(woken);
+        res
+    }
+
+    pub(crate) fn has_queued_entries(&self) -> bool {
+        self.0.borrow_mut().has_queued_entries()
+    }
+
+    pub(crate) fn unparker(&self) -> Unparker {
+        self.0.borrow().unparker()
+    }
+
+    pub(crate) fn stats(&self) -> (DriverStats, usize) {
+        let driver = self.0.borrow();
+        (driver.stats(), driver.ops_in_flight())
+    }
+
+    /// Cancels and drains everything in flight (see [`Driver::shutdown`]).
+    pub(crate) fn shutdown(&self, timeout: Duration) {
+        let mut wakers = Vec::new();
+        {
+            let mut driver = self.0.borrow_mut();
+            driver.shutdown(timeout);
+            driver.take_wakers(&mut wakers);
+        }
+        drop(wakers);
+    }
+}

@@ -1,0 +1,118 @@
+//! Completion entries as the rest of the crate sees them, and the `user_data`
+//! encoding that routes each completion to its operation.
+//!
+//! `user_data` is `generation << 32 | slot`. Values at the very top of the
+//! `u64` range form a reserved band for the driver's own entries (the wake-up
+//! read, cancel requests); the reaper checks that band before any slab lookup.
+
+use std::io;
+
+/// The result and flags of one completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cqe {
+    /// The kernel's `res`: a count or fd on success, `-errno` on failure.
+    pub(crate) res: i32,
+    /// The kernel's `flags` (`IORING_CQE_F_MORE`, buffer ids, ...).
+    pub(crate) flags: u32,
+}
+
+impl Cqe {
+    /// A completion that carries `err` (used when an entry could not be queued).
+    pub(crate) fn from_error(err: &io::Error) -> Cqe {
+        Cqe {
+            res: -err.raw_os_error().unwrap_or(libc::EIO),
+            flags: 0,
+        }
+    }
+
+    /// `res` as an `io::Result`: negative values become the matching OS error.
+    pub(crate) fn result(&self) -> io::Result<u32> {
+        if self.res < 0 {
+            Err(io::Error::from_raw_os_error(-self.res))
+        } else {
+            Ok(self.res as u32)
+        }
+    }
+
+    /// Whether more completions will follow for the same entry (multishot).
+    pub(crate) fn has_more(&self) -> bool {
+        io_uring::cqueue::more(self.flags)
+    }
+}
+
+impl From<&io_uring::cqueue::Entry> for Cqe {
+    fn from(e: &io_uring::cqueue::Entry) -> Self {
+        Cqe {
+            res: e.result(),
+            flags: e.flags(),
+        }
+    }
+}
+
+/// The key of an operation's slot in the in-flight table, with the generation
+/// tag that keeps a stale completion from reaching a reused slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OpKey {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+/// `user_data` of the armed eventfd read that wakes a parked ring.
+pub(crate) const WAKE_TOKEN: u64 = u64::MAX;
+/// `user_data` of `AsyncCancel` entries; their completions are ignored.
+pub(crate) const CANCEL_TOKEN: u64 = u64::MAX - 1;
+/// Generations stay below this, so op tokens never reach the reserved band.
+pub(crate) const GENERATION_LIMIT: u32 = 1 << 31;
+
+/// What a completion's `user_data` designates.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Token {
+    Wake,
+    Cancel,
+    Op(OpKey),
+}
+
+impl OpKey {
+    pub(crate) fn user_data(self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.index)
+    }
+}
+
+impl Token {
+    pub(crate) fn decode(user_data: u64) -> Token {
+        match user_data {
+            WAKE_TOKEN => Token::Wake,
+            CANCEL_TOKEN => Token::Cancel,
+            ud => Token::Op(OpKey {
+                index: ud as u32,
+                generation: (ud >> 32) as u32,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip() {
+        let key = OpKey {
+            index: 7,
+            generation: GENERATION_LIMIT - 1,
+        };
+        assert_eq!(Token::decode(key.user_data()), Token::Op(key));
+        assert_eq!(Token::decode(WAKE_TOKEN), Token::Wake);
+        assert_eq!(Token::decode(CANCEL_TOKEN), Token::Cancel);
+    }
+
+    #[test]
+    fn negative_results_are_os_errors() {
+        let cqe = Cqe {
+            res: -libc::ECANCELED,
+            flags: 0,
+        };
+        assert_eq!(cqe.result().unwrap_err().raw_os_error(), Some(libc::ECANCELED));
+        assert_eq!(Cqe { res: 5, flags: 0 }.result().unwrap(), 5);
+    }
+}

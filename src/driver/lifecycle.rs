@@ -1,0 +1,60 @@
+//! The states of one in-flight operation and the transitions between them.
+//!
+//! ```text
+//!   push ──► Submitted ──poll──► Waiting(waker) ──CQE──► Completed(cqe) ──poll──► (slot freed)
+//!               │                     │
+//!               └──────drop───────────┴──► Abandoned(data) ──CQE──► (data dropped, slot freed)
+//! ```
+//! A CQE that arrives while `Submitted` goes straight to `Completed`; a drop
+//! after `Completed` frees the slot at once. `Abandoned` holds everything the
+//! kernel may still touch until the operation's final CQE.
+
+use super::cqe::Cqe;
+use std::any::Any;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::task::Waker;
+
+/// What the in-flight table knows of one operation.
+pub(crate) enum Lifecycle {
+    /// Pushed; nobody has polled it yet.
+    Submitted,
+    /// Polled; `Waker` is woken when the CQE arrives.
+    Waiting(Waker),
+    /// The CQE arrived; the next poll takes it.
+    Completed(Cqe),
+    /// The future was dropped first: the table keeps the operation's data
+    /// alive until the final CQE.
+    Abandoned(Abandoned),
+}
+
+/// The resources of a dropped operation, held until the kernel lets go.
+pub(crate) struct Abandoned {
+    /// Everything the SQE points into (buffers, paths, sockaddrs). Never
+    /// read: holding it is the point, and dropping it releases the memory.
+    #[allow(dead_code)]
+    pub(crate) data: Box<dyn Any>,
+    /// Whether a successful result is a new fd that nobody will receive.
+    pub(crate) returns_fd: bool,
+}
+
+impl Abandoned {
+    /// Releases what a late completion produced: a returned fd is closed.
+    pub(crate) fn release(&self, cqe: &Cqe) {
+        if self.returns_fd && cqe.res >= 0 {
+            // SAFETY: the kernel just created this fd for an operation whose
+            // future is gone, so nothing else in the process owns it.
+            drop(unsafe { OwnedFd::from_raw_fd(cqe.res) });
+        }
+    }
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lifecycle::Submitted => f.write_str("Submitted"),
+            Lifecycle::Waiting(_) => f.write_str("Waiting"),
+            Lifecycle::Completed(c) => write!(f, "Completed({c:?})"),
+            Lifecycle::Abandoned(a) => write!(f, "Abandoned(returns_fd: {})", a.returns_fd),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The ring, and nothing else.
+//!
+//! The driver speaks five verbs: *push* (queue an SQE, no syscall), *submit*
+//! and *park* (one `io_uring_enter`, without or with waiting; both are
+//! [`Handle::turn`]), *reap* (drain the CQ, collecting the wakers of finished
+//! operations) and *cancel* (what dropping an operation does). It knows nothing
+//! of tasks or files.
+//!
+//! # Contract with `op/`
+//! - An operation's data (buffers, boxed side structures) is owned by its `Op`
+//!   future until the CQE arrives. If the future is dropped first, the data
+//!   moves into the in-flight table ([`lifecycle::Lifecycle::Abandoned`]) and is
+//!   dropped only when the final CQE is reaped.
+//! - An entry that failed to be pushed is not in the ring: its data may be
+//!   freed at once. An entry that was pushed is never freed early, whatever
+//!   `io_uring_enter` returns later.
+//! - Dropping the driver cancels everything in flight and waits (bounded) for
+//!   the CQEs; whatever the kernel still holds after that is leaked on purpose.
+
+pub(crate) mod context;
+pub(crate) mod cqe;
+pub(crate) mod lifecycle;
+mod setup;
+mod stats;
+mod submit;
+mod table;
+mod wake;
+
+pub(crate) use context::Handle;
+pub(crate) use setup::{RingConfig, SetupMode};
+pub(crate) use stats::DriverStats;
+pub(crate) use wake::Unparker;
+
+use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, WAKE_TOKEN};
+use io_uring::{opcode, squeue, IoUring};
+use lifecycle::Abandoned;
+use std::io;
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+use table::{AbandonOutcome, OpTable};
+use wake::WakeSource;
+
+/// One io_uring and the operations in flight on it.
+pub(crate) struct Driver {
+    /// `None` once leaked at shutdown (the kernel still held some memory).
+    ring: Option<IoUring>,
+    table: OpTable,
+    wake: WakeSource,
+    /// Wakers of completed operations, woken by the runtime after it released
+    /// its borrow of the driver.
+    wakers: Vec<Waker>,
+    stats: DriverStats,
+    mode: SetupMode,
+    closed: bool,
+}
+
+impl Driver {
+    /// Sets up a ring with the best flags the kernel accepts.
+    pub(crate) fn new(config: &RingConfig) -> io::Result<Driver> {
+        let (ring, mode) = setup::build(config)?;
+        let mut driver = Driver {
+            ring: Some(ring),
+            table: OpTable::default(),
+            wake: WakeSource::new()?,
+            wakers: Vec::new(),
+            stats: DriverStats::default(),
+            mode,
+            closed: false,
+        };
+        driver.arm_wake()?;
+        Ok(driver)
+    }
+
+    fn ring_mut(&mut self) -> io::Result<&mut IoUring> {
+        self.ring.as_mut().ok_or_else(shut_down)
+    }
+
+    fn arm_wake(&mut self) -> io::Result<()> {
+        let entry = self.wake.read_entry();
+        self.push_entry(&entry)?;
+        self.wake.armed = true;
+        Ok(())
+    }
+
+    /// Pushes an operation's entry under a fresh key (no syscall).
+    pub(crate) fn push_op(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
+        if self.closed {
+            return Err(shut_down());
+        }
+        let key = self.table.insert();
+        let entry = entry.user_data(key.user_data());
+        if let Err(e) = self.push_entry(&entry) {
+            self.table.remove_unsubmitted(key);
+            return Err(e);
+        }
+        Ok(key)
+    }
+
+    /// Takes the operation's completion, or registers the waker.
+    pub(crate) fn poll_op(&mut self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
+        self.table.poll(key, waker)
+    }
+
+    /// The operation's future was dropped: park its data and cancel it.
+    pub(crate) fn abandon_op(&mut self, key: OpKey, abandoned: Abandoned) {
+        if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel {
+            self.stats.ops_abandoned += 1;
+            // If the cancel cannot be queued the operation still completes on
+            // its own (or is cancelled at shutdown); its data stays parked.
+            let _ = self.push_cancel(key.user_data());
+        }
+    }
+
+    fn push_cancel(&mut self, target: u64) -> io::Result<()> {
+        let entry = opcode::AsyncCancel::new(target)
+            .build()
+            .user_data(CANCEL_TOKEN);
+        self.push_entry(&entry)
+    }
+
+    /// One `io_uring_enter` (submit, run completions, optionally wait), then
+    /// reap. Never waits while reaped wakers are still pending.
+    pub(crate) fn turn(&mut self, wait: bool) -> io::Result<()> {
+        if !self.wake.armed && !self.closed {
+            self.arm_wake()?;
+        }
+        self.enter(wait && self.wakers.is_empty())
+    }
+
+    /// Whether an enter would have anything to submit.
+    pub(crate) fn has_queued_entries(&mut self) -> bool {
+        self.ring
+            .as_mut()
+            .is_some_and(|ring| !ring.submission().is_empty())
+    }
+
+    /// Moves the reaped wakers into `out` (kept allocations are swapped).
+    pub(crate) fn take_wakers(&mut self, out: &mut Vec<Waker>) {
+        std::mem::swap(&mut self.wakers, out);
+    }
+
+    /// Drains the completion queue; returns how many CQEs it saw.
+    fn reap(&mut self) -> usize {
+        let Some(ring) = self.ring.as_mut() else {
+            return 0;
+        };
+        let mut seen = 0;
+        let mut rearm = false;
+        for entry in ring.completion() {
+            seen += 1;
+            let cqe = Cqe::from(&entry);
+            match Token::decode(entry.user_data()) {
+                Token::Wake => {
+                    self.wake.armed = false;
+                    rearm = true;
+                }
+                Token::Cancel => {}
+                Token::Op(key) => {
+                    if let Some(waker) = self.table.complete(key, cqe) {
+                        self.wakers.push(waker);
+                    }
+                }
+            }
+        }
+        self.stats.cqes_reaped += seen as u64;
+        if rearm && !self.closed {
+            // A failure leaves `armed` false; the next turn tries again.
+            let _ = self.arm_wake();
+        }
+        seen
+    }
+
+    /// The handle other threads use to interrupt [`turn`](Self::turn).
+    pub(crate) fn unparker(&self) -> Unparker {
+        self.wake.unparker()
+    }
+
+    pub(crate) fn stats(&self) -> DriverStats {
+        self.stats
+    }
+
+    /// Slots in the in-flight table (completed-but-untaken ones included).
+    pub(crate) fn ops_in_flight(&self) -> usize {
+        self.table.len()
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn mode(&self) -> SetupMode {
+        self.mode
+    }
+
+    /// Cancels everything in flight and waits up to `timeout` for the CQEs.
+    /// What the kernel still holds after that is leaked, never freed.
+    pub(crate) fn shutdown(&mut self, timeout: Duration) {
+        if self.closed || self.ring.is_none() {
+            return;
+        }
+        self.closed = true;
+        let pending: Vec<OpKey> = self.table.pending().collect();
+        for key in pending {
+            let _ = self.push_cancel(key.user_data());
+        }
+        if self.wake.armed {
+            let _ = self.push_cancel(WAKE_TOKEN);
+        }
+        let deadline = Instant::now() + timeout;
+        while self.wake.armed || self.table.pending().next().is_some() {
+            let now = Instant::now();
+            if now >= deadline || self.enter_with_timeout(deadline - now).is_err() {
+                self.leak();
+                return;
+            }
+        }
+    }
+
+    /// The kernel did not give everything back: keep the ring mapped and every
+    /// parked buffer allocated for the rest of the process.
+    fn leak(&mut self) {
+        std::mem::forget(self.ring.take());
+        std::mem::forget(std::mem::take(&mut self.table));
+        self.wake.leak_buffer();
+    }
+}
+
+fn shut_down() -> io::Error {
+    io::Error::other("the ringio runtime that owns this ring has shut down")
+}

@@ -1,0 +1,134 @@
+//! Ring construction: the best flags this kernel accepts, with clean fallbacks.
+
+use io_uring::IoUring;
+use std::{fmt, io};
+
+/// The knobs the runtime builder passes down.
+#[derive(Debug, Clone)]
+pub(crate) struct RingConfig {
+    /// Submission queue size; the completion queue gets twice as many.
+    pub(crate) entries: u32,
+    /// `Some(idle_ms)` asks for a kernel submission-polling thread.
+    pub(crate) sqpoll_idle: Option<u32>,
+    /// Whether to try `SINGLE_ISSUER | DEFER_TASKRUN` first.
+    pub(crate) defer_taskrun: bool,
+}
+
+/// Which set of setup flags the kernel accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetupMode {
+    /// `SINGLE_ISSUER | DEFER_TASKRUN`: completions run only when we ask.
+    DeferTaskrun,
+    /// `COOP_TASKRUN | TASKRUN_FLAG`: no IPIs to interrupt the thread.
+    CoopTaskrun,
+    /// `SQPOLL` (with `SINGLE_ISSUER` when accepted).
+    SqPoll,
+    /// No optional flags.
+    Plain,
+}
+
+/// Builds a ring, trying the fastest flag set first.
+pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
+    let entries = config.entries.max(1);
+    let mut last_err = None;
+    for mode in candidates(config) {
+        let mut builder = IoUring::builder();
+        builder.setup_cqsize(entries.saturating_mul(2)).setup_clamp();
+        match mode {
+            SetupMode::DeferTaskrun => {
+                builder.setup_single_issuer().setup_defer_taskrun();
+            }
+            SetupMode::CoopTaskrun => {
+                builder.setup_coop_taskrun().setup_taskrun_flag();
+            }
+            SetupMode::SqPoll => {
+                builder.setup_sqpoll(config.sqpoll_idle.unwrap_or(1000));
+            }
+            SetupMode::Plain => {}
+        }
+        match builder.build(entries) {
+            Ok(ring) => {
+                if !ring.params().is_feature_nodrop() {
+                    return Err(unavailable(
+                        "the kernel lacks IORING_FEAT_NODROP (Linux 5.5+ is needed; ringio targets 5.19+)",
+                        io::Error::from_raw_os_error(libc::ENOTSUP),
+                    ));
+                }
+                return Ok((ring, mode));
+            }
+            // EINVAL: this kernel does not know a flag; try the next set.
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => last_err = Some(e),
+            Err(e) => return Err(unavailable(reason_for(&e), e)),
+        }
+    }
+    let err = last_err.unwrap_or_else(|| io::Error::from_raw_os_error(libc::EINVAL));
+    Err(unavailable("io_uring_setup rejected every flag set", err))
+}
+
+fn candidates(config: &RingConfig) -> Vec<SetupMode> {
+    if config.sqpoll_idle.is_some() {
+        vec![SetupMode::SqPoll]
+    } else if config.defer_taskrun {
+        vec![
+            SetupMode::DeferTaskrun,
+            SetupMode::CoopTaskrun,
+            SetupMode::Plain,
+        ]
+    } else {
+        vec![SetupMode::CoopTaskrun, SetupMode::Plain]
+    }
+}
+
+fn reason_for(err: &io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::ENOSYS) => "the kernel has no io_uring_setup (too old, or built without io_uring)",
+        Some(libc::EPERM) => {
+            "io_uring_setup was denied (kernel.io_uring_disabled, or a seccomp filter)"
+        }
+        Some(libc::EACCES) => "io_uring_setup was denied by a security policy",
+        Some(libc::ENOMEM) => "not enough locked memory for the ring (see RLIMIT_MEMLOCK)",
+        Some(libc::EMFILE) | Some(libc::ENFILE) => "no file descriptor left for the ring",
+        _ => "io_uring_setup failed",
+    }
+}
+
+/// The error behind a failed setup: says why, keeps the OS error as source.
+#[derive(Debug)]
+struct Unavailable {
+    reason: &'static str,
+    source: io::Error,
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "io_uring unavailable: {}: {}", self.reason, self.source)
+    }
+}
+
+impl std::error::Error for Unavailable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+fn unavailable(reason: &'static str, source: io::Error) -> io::Error {
+    io::Error::new(source.kind(), Unavailable { reason, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_error_names_the_cause_and_keeps_the_source() {
+        let os = io::Error::from_raw_os_error(libc::EPERM);
+        let err = unavailable(reason_for(&os), os);
+        let text = err.to_string();
+        assert!(text.starts_with("io_uring unavailable"), "{text}");
+        assert!(text.contains("io_uring_disabled"), "{text}");
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        let source = std::error::Error::source(err.get_ref().unwrap()).unwrap();
+        let os = source.downcast_ref::<io::Error>().unwrap();
+        assert_eq!(os.raw_os_error(), Some(libc::EPERM));
+    }
+}

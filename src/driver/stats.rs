@@ -1,0 +1,14 @@
+//! Plain counters the driver keeps (no atomics: one thread owns them).
+
+/// Driver-side counters for one ring.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct DriverStats {
+    /// `io_uring_enter` calls made.
+    pub(crate) enters: u64,
+    /// SQEs the kernel consumed.
+    pub(crate) sqes_submitted: u64,
+    /// CQEs reaped, internal ones included.
+    pub(crate) cqes_reaped: u64,
+    /// Operations dropped before their completion (cancel requests sent).
+    pub(crate) ops_abandoned: u64,
+}

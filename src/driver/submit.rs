@@ -1,0 +1,101 @@
+//! Pushing entries and entering the kernel: the crate's only
+//! `SubmissionQueue::push` and its only `io_uring_enter` calls.
+
+use super::Driver;
+use io_uring::squeue;
+use io_uring::types::{SubmitArgs, Timespec};
+use std::io;
+use std::time::Duration;
+
+/// How many times an enter that fails with `EBUSY`/`EAGAIN` is retried after
+/// reaping before the error is surfaced.
+const BUSY_RETRIES: usize = 16;
+
+impl Driver {
+    /// Queues `entry` without a syscall. When the submission queue is full,
+    /// submits what is queued and retries.
+    ///
+    /// `Err` means the entry is *not* in the ring, so whatever it points to may
+    /// be freed by the caller.
+    pub(super) fn push_entry(&mut self, entry: &squeue::Entry) -> io::Result<()> {
+        loop {
+            let ring = self.ring_mut()?;
+            // SAFETY: every entry is built by an `OpCode` (or by the driver for
+            // its wake read and cancel requests) whose pointers target memory
+            // owned by the operation's data. That data stays owned by the `Op`
+            // future, or by the table's `Abandoned` slot once the future is
+            // dropped, until the entry's final CQE is reaped (op/mod.rs Drop,
+            // driver/table.rs). The entry is fully built before this push.
+            let pushed = unsafe { ring.submission().push(entry) };
+            if pushed.is_ok() {
+                return Ok(());
+            }
+            self.enter(false)?;
+        }
+    }
+
+    /// One `io_uring_enter`: submits every queued entry and runs pending
+    /// completions (`GETEVENTS`, needed under `DEFER_TASKRUN`); with `wait`,
+    /// blocks until at least one completion is ready. Then reaps the CQ.
+    pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
+        let mut retries = 0;
+        loop {
+            let ring = self.ring_mut()?;
+            let to_submit = ring.submission().len() as u32;
+            let flags = io_uring::EnterFlags::GETEVENTS.bits();
+            // SAFETY: no argument pointer is passed (`arg` is None); the
+            // entries being submitted were pushed under `push_entry`'s contract.
+            let res = unsafe {
+                ring.submitter()
+                    .enter::<libc::sigset_t>(to_submit, u32::from(wait), flags, None)
+            };
+            self.stats.enters += 1;
+            match res {
+                Ok(n) => {
+                    self.stats.sqes_submitted += n as u64;
+                    self.reap();
+                    return Ok(());
+                }
+                // A signal arrived: a waiting enter returns to the tick loop,
+                // which parks again if nothing became runnable.
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    if wait {
+                        self.reap();
+                        return Ok(());
+                    }
+                }
+                // The completion queue must drain before the kernel takes more.
+                Err(e)
+                    if matches!(e.raw_os_error(), Some(libc::EBUSY) | Some(libc::EAGAIN)) =>
+                {
+                    if self.reap() > 0 || retries == BUSY_RETRIES {
+                        return if retries == BUSY_RETRIES { Err(e) } else { Ok(()) };
+                    }
+                    retries += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Submits and waits at most `timeout` for one completion (used at
+    /// shutdown, where the wait must be bounded). Then reaps.
+    pub(super) fn enter_with_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+        let ring = self.ring_mut()?;
+        let ts = Timespec::from(timeout);
+        let args = SubmitArgs::new().timespec(&ts);
+        let res = ring.submitter().submit_with_args(1, &args);
+        self.stats.enters += 1;
+        match res {
+            Ok(n) => self.stats.sqes_submitted += n as u64,
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ETIME) | Some(libc::EINTR) | Some(libc::EBUSY)
+                ) => {}
+            Err(e) => return Err(e),
+        }
+        self.reap();
+        Ok(())
+    }
+}

@@ -1,0 +1,197 @@
+//! The in-flight table: one slot per operation the kernel has not finished.
+
+use super::cqe::{Cqe, OpKey, GENERATION_LIMIT};
+use super::lifecycle::{Abandoned, Lifecycle};
+use slab::Slab;
+use std::task::{Poll, Waker};
+
+struct Slot {
+    generation: u32,
+    state: Lifecycle,
+}
+
+/// Operations in flight, keyed by [`OpKey`].
+#[derive(Default)]
+pub(crate) struct OpTable {
+    slots: Slab<Slot>,
+    next_generation: u32,
+}
+
+/// What [`OpTable::abandon`] decided.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum AbandonOutcome {
+    /// The CQE had already arrived: the data was released and the slot freed.
+    Released,
+    /// The kernel still owns the operation: send a cancel request for it.
+    NeedsCancel,
+}
+
+impl OpTable {
+    /// Adds a slot in the `Submitted` state.
+    pub(crate) fn insert(&mut self) -> OpKey {
+        let generation = self.next_generation;
+        self.next_generation = (generation + 1) % GENERATION_LIMIT;
+        let index = self.slots.insert(Slot {
+            generation,
+            state: Lifecycle::Submitted,
+        });
+        OpKey {
+            index: index as u32,
+            generation,
+        }
+    }
+
+    /// Frees a slot whose entry never reached the ring.
+    pub(crate) fn remove_unsubmitted(&mut self, key: OpKey) {
+        if self.get(key).is_some() {
+            self.slots.remove(key.index as usize);
+        }
+    }
+
+    fn get(&mut self, key: OpKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.index as usize)
+            .filter(|slot| slot.generation == key.generation)
+    }
+
+    /// Records a completion; returns the waker to wake, if a task waits.
+    ///
+    /// A completion for an unknown key (a stale generation) is ignored.
+    pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waker> {
+        let slot = self.get(key)?;
+        match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
+            Lifecycle::Submitted | Lifecycle::Completed(_) => None,
+            Lifecycle::Waiting(waker) => Some(waker),
+            Lifecycle::Abandoned(abandoned) => {
+                abandoned.release(&cqe);
+                if cqe.has_more() {
+                    slot.state = Lifecycle::Abandoned(abandoned);
+                } else {
+                    self.slots.remove(key.index as usize);
+                }
+                None
+            }
+        }
+    }
+
+    /// Polls an operation: takes its completion, or registers `waker`.
+    pub(crate) fn poll(&mut self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
+        let Some(slot) = self.get(key) else {
+            unreachable!("an operation was polled after its slot was freed");
+        };
+        match &mut slot.state {
+            Lifecycle::Completed(cqe) => {
+                let cqe = *cqe;
+                self.slots.remove(key.index as usize);
+                Poll::Ready(cqe)
+            }
+            Lifecycle::Waiting(current) if current.will_wake(waker) => Poll::Pending,
+            state => {
+                *state = Lifecycle::Waiting(waker.clone());
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The operation's future was dropped: keep `abandoned` until its CQE.
+    pub(crate) fn abandon(&mut self, key: OpKey, abandoned: Abandoned) -> AbandonOutcome {
+        let Some(slot) = self.get(key) else {
+            return AbandonOutcome::Released;
+        };
+        if let Lifecycle::Completed(cqe) = slot.state {
+            abandoned.release(&cqe);
+            self.slots.remove(key.index as usize);
+            return AbandonOutcome::Released;
+        }
+        slot.state = Lifecycle::Abandoned(abandoned);
+        AbandonOutcome::NeedsCancel
+    }
+
+    /// Operations the kernel has not completed yet.
+    pub(crate) fn pending(&self) -> impl Iterator<Item = OpKey> + '_ {
+        self.slots.iter().filter_map(|(index, slot)| {
+            (!matches!(slot.state, Lifecycle::Completed(_))).then_some(OpKey {
+                index: index as u32,
+                generation: slot.generation,
+            })
+        })
+    }
+
+    /// Number of slots (in flight or completed but not yet taken).
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    struct CountingWaker(AtomicUsize);
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn cqe(res: i32) -> Cqe {
+        Cqe { res, flags: 0 }
+    }
+
+    #[test]
+    fn poll_then_complete_then_poll() {
+        let mut table = OpTable::default();
+        let key = table.insert();
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        assert!(table.poll(key, &waker).is_pending());
+        let w = table.complete(key, cqe(3)).expect("a waiting op yields its waker");
+        w.wake();
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+        assert_eq!(table.poll(key, &waker), Poll::Ready(cqe(3)));
+        assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn stale_generation_is_ignored() {
+        let mut table = OpTable::default();
+        let old = table.insert();
+        table.remove_unsubmitted(old);
+        let new = table.insert();
+        assert_eq!(old.index, new.index);
+        assert!(table.complete(old, cqe(1)).is_none());
+        assert_eq!(table.pending().count(), 1, "the new op is untouched");
+    }
+
+    #[test]
+    fn abandoned_data_lives_until_completion() {
+        let mut table = OpTable::default();
+        let key = table.insert();
+        let data = Arc::new(());
+        let abandoned = Abandoned {
+            data: Box::new(data.clone()),
+            returns_fd: false,
+        };
+        assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
+        assert_eq!(Arc::strong_count(&data), 2);
+        table.complete(key, cqe(-libc::ECANCELED));
+        assert_eq!(Arc::strong_count(&data), 1);
+        assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn abandon_after_completion_releases_at_once() {
+        let mut table = OpTable::default();
+        let key = table.insert();
+        table.complete(key, cqe(0));
+        let abandoned = Abandoned {
+            data: Box::new(()),
+            returns_fd: false,
+        };
+        assert_eq!(table.abandon(key, abandoned), AbandonOutcome::Released);
+        assert_eq!(table.len(), 0);
+    }
+}

@@ -1,0 +1,113 @@
+//! Operations: one file per opcode family, each owning what the kernel touches.
+//!
+//! An [`Op`] is pushed when created (no syscall) and completes when its CQE is
+//! reaped. Its data lives inline in the future as `Option<T>`; every side
+//! structure the kernel reads or writes through a pointer is boxed (or is the
+//! heap block of an owned buffer), so moving the future moves no memory the
+//! kernel uses. Dropping an unfinished `Op` hands the data to the driver's
+//! table and cancels the operation; the data is dropped with the final CQE.
+
+pub(crate) mod nop;
+pub(crate) mod read;
+pub(crate) mod timeout;
+
+use crate::driver::context;
+use crate::driver::cqe::{Cqe, OpKey};
+use crate::driver::lifecycle::Abandoned;
+use crate::driver::Handle;
+use io_uring::squeue;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// An operation the ring can run.
+///
+/// # Safety
+///
+/// Every pointer in the entry returned by [`sqe`](OpCode::sqe) must point into
+/// memory owned by `self` that does not move when `self` moves (a `Box`, an
+/// [`IoBuf`](crate::buf::IoBuf)'s stable pointer) and stays valid until `self`
+/// is dropped. The runtime keeps `self` alive until the entry's final CQE.
+pub(crate) unsafe trait OpCode: 'static {
+    /// What the operation's future resolves to.
+    type Output;
+
+    /// Whether a successful result is a new file descriptor, which must be
+    /// closed if the operation was abandoned.
+    const RETURNS_FD: bool = false;
+
+    /// Builds the submission entry (the driver sets its `user_data`).
+    fn sqe(&mut self) -> squeue::Entry;
+
+    /// Turns the completion into the output, handing back owned resources.
+    fn complete(self, cqe: Cqe) -> Self::Output;
+}
+
+/// A submitted operation; resolves to [`OpCode::Output`].
+pub(crate) struct Op<T: OpCode> {
+    driver: Handle,
+    /// `Err` holds a push failure, reported through `complete` on first poll.
+    key: Result<OpKey, i32>,
+    data: Option<T>,
+}
+
+// `Op` never pins anything: the kernel only sees heap memory owned by `data`.
+impl<T: OpCode> Unpin for Op<T> {}
+
+impl<T: OpCode> Op<T> {
+    /// Pushes `data`'s entry on this thread's ring (no syscall).
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a ringio runtime.
+    pub(crate) fn submit(data: T) -> Op<T> {
+        context::with_current(|driver| Op::submit_with(driver, data))
+    }
+
+    pub(crate) fn submit_with(driver: &Handle, mut data: T) -> Op<T> {
+        let entry = data.sqe();
+        let key = driver
+            .push_op(entry)
+            .map_err(|e| Cqe::from_error(&e).res);
+        Op {
+            driver: driver.clone(),
+            key,
+            data: Some(data),
+        }
+    }
+}
+
+impl<T: OpCode> Future for Op<T> {
+    type Output = T::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
+        let this = self.get_mut();
+        let cqe = match this.key {
+            Err(res) => Cqe { res, flags: 0 },
+            Ok(key) => match this.driver.poll_op(key, cx.waker()) {
+                Poll::Ready(cqe) => cqe,
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        let data = this.data.take().expect("an Op was polled after it completed");
+        Poll::Ready(data.complete(cqe))
+    }
+}
+
+impl<T: OpCode> Drop for Op<T> {
+    fn drop(&mut self) {
+        if let (Ok(key), Some(data)) = (self.key, self.data.take()) {
+            let abandoned = Abandoned {
+                data: Box::new(data),
+                returns_fd: T::RETURNS_FD,
+            };
+            self.driver.abandon_op(key, abandoned);
+        }
+    }
+}
+
+/// Converts a completion into `io::Result<()>` for ops with no payload.
+pub(crate) fn unit_result(cqe: Cqe) -> io::Result<()> {
+    cqe.result().map(drop)
+}

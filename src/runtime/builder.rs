@@ -1,0 +1,95 @@
+//! [`Builder`]: the runtime's knobs.
+
+use super::Runtime;
+use crate::driver::RingConfig;
+use std::io;
+use std::time::Duration;
+
+/// Default submission queue size.
+pub(crate) const DEFAULT_ENTRIES: u32 = 256;
+/// Default number of task polls between two looks at the ring.
+pub(crate) const DEFAULT_BUDGET: usize = 64;
+/// Default bound on waiting for in-flight operations when a runtime drops.
+pub(crate) const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Configures and builds a [`Runtime`]. The defaults are those of
+/// [`ringio::run`](crate::run).
+///
+/// # Examples
+///
+/// ```
+/// let rt = ringio::Builder::new().entries(64).build().unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    pub(crate) ring: RingConfig,
+    pub(crate) budget: usize,
+    pub(crate) shutdown_timeout: Duration,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The default configuration.
+    pub fn new() -> Builder {
+        Builder {
+            ring: RingConfig {
+                entries: DEFAULT_ENTRIES,
+                sqpoll_idle: None,
+                defer_taskrun: true,
+            },
+            budget: DEFAULT_BUDGET,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+        }
+    }
+
+    /// Submission queue size (rounded up to a power of two by the kernel;
+    /// the completion queue gets twice as many). More operations than this may
+    /// be in flight: a full queue is submitted and refilled. Default 256.
+    pub fn entries(&mut self, entries: u32) -> &mut Builder {
+        self.ring.entries = entries.max(1);
+        self
+    }
+
+    /// How many task polls run between two looks at the ring. Default 64.
+    pub fn budget(&mut self, polls: usize) -> &mut Builder {
+        self.budget = polls.max(1);
+        self
+    }
+
+    /// Uses a kernel thread that polls the submission queue (`SQPOLL`), which
+    /// sleeps after `idle` without work. Costs a core; off by default.
+    pub fn sqpoll(&mut self, idle: Duration) -> &mut Builder {
+        self.ring.sqpoll_idle = Some(idle.as_millis().try_into().unwrap_or(u32::MAX));
+        self
+    }
+
+    /// Whether to try `SINGLE_ISSUER | DEFER_TASKRUN` (falling back to
+    /// `COOP_TASKRUN` or no flags when the kernel refuses). Default `true`.
+    pub fn defer_taskrun(&mut self, enabled: bool) -> &mut Builder {
+        self.ring.defer_taskrun = enabled;
+        self
+    }
+
+    /// How long dropping the runtime waits for cancelled operations to
+    /// complete before leaking their buffers. Default one second.
+    pub fn shutdown_timeout(&mut self, timeout: Duration) -> &mut Builder {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Builds the runtime.
+    ///
+    /// # Errors
+    ///
+    /// Fails when io_uring is unavailable; the message says
+    /// "io_uring unavailable" and why, and the OS error is its source.
+    pub fn build(&self) -> io::Result<Runtime> {
+        Runtime::with_builder(self)
+    }
+}

@@ -1,0 +1,223 @@
+//! [`JoinHandle`] and [`JoinError`].
+
+use async_task::FallibleTask;
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+/// A caught panic's payload.
+pub(crate) type Panic = Box<dyn Any + Send + 'static>;
+
+/// What a task's future resolves to once wrapped by the runtime.
+pub(crate) type TaskOutput<T> = Result<T, Panic>;
+
+/// An owned permission to await a spawned task's result.
+///
+/// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or
+/// was aborted. Dropping it *detaches* the task, which keeps running.
+///
+/// # Examples
+///
+/// ```
+/// ringio::run(async {
+///     let handle = ringio::spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+/// });
+/// ```
+#[must_use = "dropping a JoinHandle detaches the task; use `drop(handle)` to say so"]
+pub struct JoinHandle<T> {
+    /// `None` once aborted (or the output was taken).
+    task: Mutex<Option<FallibleTask<TaskOutput<T>>>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
+        JoinHandle {
+            task: Mutex::new(Some(task.fallible())),
+        }
+    }
+
+    /// Cancels the task: its future is dropped (on its own thread) at the next
+    /// chance, and awaiting this handle yields [`JoinError::is_cancelled`].
+    /// A task that already finished keeps its output.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// ringio::run(async {
+    ///     let handle = ringio::spawn(ringio::time::sleep(Duration::from_secs(60)));
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort(&self) {
+        let mut slot = self.task.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|task| !task.is_finished()) {
+            // Dropping an async-task handle cancels the task.
+            drop(slot.take());
+        }
+    }
+
+    /// Whether the task has finished (completed, panicked or been aborted).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let handle = ringio::spawn(async {});
+    ///     ringio::yield_now().await;
+    ///     assert!(handle.is_finished());
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        let slot = self.task.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().is_none_or(|task| task.is_finished())
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let slot = self
+            .get_mut()
+            .task
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(task) = slot.as_mut() else {
+            return Poll::Ready(Err(JoinError::cancelled()));
+        };
+        let output = std::task::ready!(Pin::new(task).poll(cx));
+        *slot = None;
+        Poll::Ready(match output {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(payload)) => Err(JoinError::panic(payload)),
+            None => Err(JoinError::cancelled()),
+        })
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        let slot = self.task.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(task) = slot.take() {
+            task.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// Why a task did not produce its output: it panicked, or it was aborted.
+///
+/// # Examples
+///
+/// ```
+/// ringio::run(async {
+///     let err = ringio::spawn(async { panic!("boom") }).await.unwrap_err();
+///     assert!(err.is_panic());
+///     assert_eq!(err.to_string(), "task panicked: boom");
+/// });
+/// ```
+pub struct JoinError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    /// In a `Mutex` only to make `JoinError` `Sync` (the payload is `Send`).
+    Panic(Mutex<Panic>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled() -> JoinError {
+        JoinError {
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(payload: Panic) -> JoinError {
+        JoinError {
+            repr: Repr::Panic(Mutex::new(payload)),
+        }
+    }
+
+    /// Whether the task was aborted (or dropped with its runtime).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic's payload, to resume it with `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the task was cancelled rather than panicking.
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        self.try_into_panic()
+            .unwrap_or_else(|_| panic!("JoinError::into_panic called on a cancelled task"))
+    }
+
+    /// The panic's payload, or `self` back if the task was cancelled.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => Ok(payload.into_inner().unwrap_or_else(PoisonError::into_inner)),
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    fn panic_message(&self) -> Option<String> {
+        let Repr::Panic(payload) = &self.repr else {
+            return None;
+        };
+        let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "<non-string payload>".to_string()),
+        )
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.panic_message() {
+            Some(msg) => write!(f, "task panicked: {msg}"),
+            None => f.write_str("task was cancelled"),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.panic_message() {
+            Some(msg) => f.debug_tuple("JoinError::Panic").field(&msg).finish(),
+            None => f.write_str("JoinError::Cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for std::io::Error {
+    fn from(err: JoinError) -> std::io::Error {
+        std::io::Error::other(err.to_string())
+    }
+}

@@ -1,0 +1,227 @@
+//! The executor: runtime, tasks, join handles. Safe code only; no io_uring
+//! types appear here: the ring is reached through `driver::Handle`.
+//!
+//! One tick of [`Runtime::block_on`]:
+//! 1. poll the `block_on` future if it was woken;
+//! 2. poll up to *budget* ready tasks (their operations queue SQEs, no syscall);
+//! 3. one `io_uring_enter`: submit everything queued and, if nothing is
+//!    runnable, wait for a completion (or a wake from another thread);
+//! 4. wake the tasks whose operations completed.
+#![forbid(unsafe_code)]
+
+mod blocking;
+mod builder;
+mod executor;
+mod join;
+mod remote;
+mod stats;
+mod waker;
+mod yield_now;
+
+pub use blocking::spawn_blocking;
+pub use builder::Builder;
+pub use join::{JoinError, JoinHandle};
+pub use stats::{stats, Stats};
+pub use yield_now::yield_now;
+
+use crate::driver::{context, Handle};
+use executor::Executor;
+use remote::Remote;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+use waker::MainWaker;
+
+/// A ringio runtime: one io_uring and one local task queue, owned by the
+/// thread that built it (`Runtime` is not `Send`).
+///
+/// # Examples
+///
+/// ```
+/// let rt = ringio::Runtime::new().unwrap();
+/// let answer = rt.block_on(async {
+///     ringio::spawn(async { 42 }).await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+pub struct Runtime {
+    driver: Handle,
+    executor: Rc<Executor>,
+    budget: usize,
+    shutdown_timeout: Duration,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("id", &self.executor.remote.id)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// A runtime with the default configuration (see [`Builder`]).
+    ///
+    /// # Errors
+    ///
+    /// Fails when io_uring is unavailable (too old a kernel, a seccomp filter,
+    /// `kernel.io_uring_disabled`); the message starts with
+    /// "io_uring unavailable" and says why.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    pub(crate) fn with_builder(builder: &Builder) -> io::Result<Runtime> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let driver = Handle::new(&builder.ring)?;
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let remote = Arc::new(Remote::new(id, driver.unparker()));
+        Ok(Runtime {
+            driver,
+            executor: Rc::new(Executor::new(remote)),
+            budget: builder.budget,
+            shutdown_timeout: builder.shutdown_timeout,
+        })
+    }
+
+    /// Runs `future` to completion on this thread, driving spawned tasks and
+    /// the ring meanwhile. Returns as soon as `future` completes, even if
+    /// spawned tasks are still pending (they stay with the runtime and are
+    /// dropped with it).
+    ///
+    /// # Panics
+    ///
+    /// Panics if called from inside a runtime (a task or `block_on` future),
+    /// if `future` panics, or if `io_uring_enter` fails in a way the runtime
+    /// cannot recover from.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        assert!(
+            !executor::is_entered(),
+            "cannot start a ringio runtime from within a runtime: \
+             `block_on`/`ringio::run` was called inside a task; \
+             await the future instead, or use `ringio::spawn`"
+        );
+        let _driver = context::enter(&self.driver);
+        let _executor = executor::enter(&self.executor);
+        let main = MainWaker::new(self.executor.remote.clone());
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        let mut woken = Vec::new();
+        loop {
+            if main.take_woken() {
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            }
+            self.executor.drain_remote();
+            self.executor.run_ready(self.budget);
+            self.executor.drain_remote();
+            self.turn(&main, &mut woken);
+        }
+    }
+
+    /// Step 3 and 4 of a tick: at most one `io_uring_enter`, then wakes.
+    fn turn(&self, main: &MainWaker, woken: &mut Vec<Waker>) {
+        let busy = self.executor.has_ready() || main.is_woken();
+        let res = if !busy {
+            let remote = &self.executor.remote;
+            let park = remote.prepare_park();
+            let res = self.driver.turn(park, woken);
+            remote.unpark_done();
+            res
+        } else if self.driver.has_queued_entries() || self.driver.stats().1 > 0 {
+            self.driver.turn(false, woken)
+        } else {
+            Ok(())
+        };
+        for waker in woken.drain(..) {
+            waker.wake();
+        }
+        if let Err(e) = res {
+            panic!("ringio: io_uring_enter failed: {e}");
+        }
+    }
+}
+
+impl Drop for Runtime {
+    /// Drops every task still alive (their in-flight operations are
+    /// cancelled), then cancels and drains the ring (bounded by the
+    /// builder's `shutdown_timeout`).
+    fn drop(&mut self) {
+        let _driver = context::enter(&self.driver);
+        let _executor = executor::enter(&self.executor);
+        self.executor.shutdown();
+        self.driver.shutdown(self.shutdown_timeout);
+    }
+}
+
+/// Runs `future` on a new default runtime on this thread and returns its
+/// output; the runtime (and any task still pending) is dropped afterwards.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let out = ringio::run(async {
+///     ringio::time::sleep(Duration::from_millis(1)).await;
+///     "done"
+/// });
+/// assert_eq!(out, "done");
+/// ```
+///
+/// # Panics
+///
+/// Panics if io_uring is unavailable (with the message of
+/// [`Runtime::new`]'s error), if called inside a runtime, or if `future`
+/// panics.
+pub fn run<F: Future>(future: F) -> F::Output {
+    assert!(
+        !executor::is_entered(),
+        "cannot start a ringio runtime from within a runtime: \
+         `ringio::run` was called inside a task; await the future instead"
+    );
+    match Runtime::new() {
+        Ok(runtime) => runtime.block_on(future),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Spawns a task on the current thread's runtime and returns its handle.
+///
+/// The future need not be `Send`: it runs on this thread only. Dropping the
+/// handle detaches the task. A panic inside the task is caught and reported
+/// through the handle; the runtime and other tasks go on.
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// ringio::run(async {
+///     let shared = Rc::new(5); // !Send is fine
+///     let handle = ringio::spawn({
+///         let shared = shared.clone();
+///         async move { *shared * 2 }
+///     });
+///     assert_eq!(handle.await.unwrap(), 10);
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Panics with a clear message when called outside a ringio runtime.
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    executor::spawn_local(future)
+}

@@ -1,0 +1,54 @@
+//! [`Stats`] and [`stats`]: this thread's runtime counters.
+
+use super::executor;
+use crate::driver::context;
+
+/// Counters of the runtime on the current thread, since it was built.
+///
+/// Plain integers kept without atomics on the hot path; read them with
+/// [`stats`]. The ratio `sqes_submitted / enters` is the batching factor.
+///
+/// # Examples
+///
+/// ```
+/// ringio::run(async {
+///     let before = ringio::stats();
+///     ringio::time::sleep(std::time::Duration::from_millis(1)).await;
+///     let after = ringio::stats();
+///     assert!(after.enters > before.enters);
+/// });
+/// ```
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// `io_uring_enter` system calls.
+    pub enters: u64,
+    /// Submission entries consumed by the kernel (internal ones included).
+    pub sqes_submitted: u64,
+    /// Completion entries reaped (internal ones included).
+    pub cqes_reaped: u64,
+    /// Task polls run by the executor (the `block_on` future not included).
+    pub tasks_polled: u64,
+    /// Operations in flight now (completed ones not yet taken included).
+    pub ops_in_flight: u64,
+    /// Operations dropped before completing (a cancel request was sent).
+    pub ops_abandoned: u64,
+}
+
+/// Reads this thread's runtime counters.
+///
+/// # Panics
+///
+/// Panics when called outside a ringio runtime.
+pub fn stats() -> Stats {
+    let tasks_polled = executor::with_current(|executor| executor.tasks_polled.get());
+    let (driver, in_flight) = context::with_current(|driver| driver.stats());
+    Stats {
+        enters: driver.enters,
+        sqes_submitted: driver.sqes_submitted,
+        cqes_reaped: driver.cqes_reaped,
+        tasks_polled,
+        ops_in_flight: in_flight as u64,
+        ops_abandoned: driver.ops_abandoned,
+    }
+}

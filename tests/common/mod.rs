@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+/// Skips the test (returns early, with a note) when io_uring is unavailable
+/// on this machine, io-uring-test style: such a machine cannot run ringio,
+/// which is not a test failure.
+#[macro_export]
+macro_rules! skip_unless_uring {
+    () => {
+        if let Err(e) = ringio::Runtime::new() {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+}
+
+/// Open file descriptors of this process.
+pub fn fd_count() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+/// Runs `f` on its own thread and fails the test if it takes longer than
+/// `limit`: a hung test is a failure, not a stuck CI job.
+pub fn bounded<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(value) => {
+            worker.join().unwrap();
+            value
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            // The closure panicked: surface its panic.
+            match worker.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!(),
+            }
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("test did not finish within {limit:?}")
+        }
+    }
+}
+
+/// Runs `fut` on a fresh ringio runtime on its own thread, bounded by `limit`.
+pub fn run_bounded<F, Fut, T>(limit: Duration, make: F) -> T
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    bounded(limit, move || ringio::run(make()))
+}
+
+/// Resident set size of this process in bytes (from /proc/self/statm).
+pub fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
