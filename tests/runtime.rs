@@ -21,7 +21,9 @@ fn run_returns_the_output() {
 fn spawn_and_join_100k_tasks() {
     skip_unless_uring!();
     let sum = run_bounded(LIMIT, || async {
-        let handles: Vec<_> = (0..100_000u64).map(|i| ringio::spawn(async move { i })).collect();
+        let handles: Vec<_> = (0..100_000u64)
+            .map(|i| ringio::spawn(async move { i }))
+            .collect();
         let mut sum = 0;
         for handle in handles {
             sum += handle.await.unwrap();
@@ -82,7 +84,10 @@ fn panic_in_a_task_is_caught_and_others_go_on() {
         let err = bad.await.unwrap_err();
         assert!(err.is_panic());
         assert_eq!(err.to_string(), "task panicked: task exploded");
-        assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "task exploded");
+        assert_eq!(
+            *err.into_panic().downcast::<&str>().unwrap(),
+            "task exploded"
+        );
         assert_eq!(good.await.unwrap(), 7);
     });
 }
@@ -175,7 +180,9 @@ fn main_future_woken_from_another_thread() {
 fn spawn_blocking_panic_is_reported() {
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
-        let err = ringio::spawn_blocking(|| panic!("blocking boom")).await.unwrap_err();
+        let err = ringio::spawn_blocking(|| panic!("blocking boom"))
+            .await
+            .unwrap_err();
         assert!(err.is_panic());
     });
 }

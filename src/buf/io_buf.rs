@@ -60,7 +60,10 @@ pub unsafe trait IoBuf: Unpin + 'static {
             Bound::Excluded(&n) => n,
             Bound::Unbounded => self.bytes_total(),
         };
-        assert!(begin <= end, "slice range starts at {begin} but ends at {end}");
+        assert!(
+            begin <= end,
+            "slice range starts at {begin} but ends at {end}"
+        );
         assert!(
             end <= self.bytes_total(),
             "slice range ends at {end} past the buffer's capacity {}",

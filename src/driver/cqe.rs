@@ -112,7 +112,10 @@ mod tests {
             res: -libc::ECANCELED,
             flags: 0,
         };
-        assert_eq!(cqe.result().unwrap_err().raw_os_error(), Some(libc::ECANCELED));
+        assert_eq!(
+            cqe.result().unwrap_err().raw_os_error(),
+            Some(libc::ECANCELED)
+        );
         assert_eq!(Cqe { res: 5, flags: 0 }.result().unwrap(), 5);
     }
 }

@@ -33,7 +33,9 @@ pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
     let mut last_err = None;
     for mode in candidates(config) {
         let mut builder = IoUring::builder();
-        builder.setup_cqsize(entries.saturating_mul(2)).setup_clamp();
+        builder
+            .setup_cqsize(entries.saturating_mul(2))
+            .setup_clamp();
         match mode {
             SetupMode::DeferTaskrun => {
                 builder.setup_single_issuer().setup_defer_taskrun();
@@ -81,7 +83,9 @@ fn candidates(config: &RingConfig) -> Vec<SetupMode> {
 
 fn reason_for(err: &io::Error) -> &'static str {
     match err.raw_os_error() {
-        Some(libc::ENOSYS) => "the kernel has no io_uring_setup (too old, or built without io_uring)",
+        Some(libc::ENOSYS) => {
+            "the kernel has no io_uring_setup (too old, or built without io_uring)"
+        }
         Some(libc::EPERM) => {
             "io_uring_setup was denied (kernel.io_uring_disabled, or a seccomp filter)"
         }

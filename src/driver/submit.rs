@@ -65,11 +65,13 @@ impl Driver {
                     }
                 }
                 // The completion queue must drain before the kernel takes more.
-                Err(e)
-                    if matches!(e.raw_os_error(), Some(libc::EBUSY) | Some(libc::EAGAIN)) =>
-                {
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY) | Some(libc::EAGAIN)) => {
                     if self.reap() > 0 || retries == BUSY_RETRIES {
-                        return if retries == BUSY_RETRIES { Err(e) } else { Ok(()) };
+                        return if retries == BUSY_RETRIES {
+                            Err(e)
+                        } else {
+                            Ok(())
+                        };
                     }
                     retries += 1;
                 }

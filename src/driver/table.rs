@@ -148,7 +148,9 @@ mod tests {
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
         assert!(table.poll(key, &waker).is_pending());
-        let w = table.complete(key, cqe(3)).expect("a waiting op yields its waker");
+        let w = table
+            .complete(key, cqe(3))
+            .expect("a waiting op yields its waker");
         w.wake();
         assert_eq!(counter.0.load(Ordering::SeqCst), 1);
         assert_eq!(table.poll(key, &waker), Poll::Ready(cqe(3)));

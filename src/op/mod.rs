@@ -67,9 +67,7 @@ impl<T: OpCode> Op<T> {
 
     pub(crate) fn submit_with(driver: &Handle, mut data: T) -> Op<T> {
         let entry = data.sqe();
-        let key = driver
-            .push_op(entry)
-            .map_err(|e| Cqe::from_error(&e).res);
+        let key = driver.push_op(entry).map_err(|e| Cqe::from_error(&e).res);
         Op {
             driver: driver.clone(),
             key,
@@ -90,7 +88,10 @@ impl<T: OpCode> Future for Op<T> {
                 Poll::Pending => return Poll::Pending,
             },
         };
-        let data = this.data.take().expect("an Op was polled after it completed");
+        let data = this
+            .data
+            .take()
+            .expect("an Op was polled after it completed");
         Poll::Ready(data.complete(cqe))
     }
 }

@@ -1,0 +1,222 @@
+//! The ring driver: cancel on drop, more ops than entries, shutdown with ops
+//! in flight, batching, and the error when io_uring is unavailable.
+
+mod common;
+
+use common::{bounded, fd_count, run_bounded, serial};
+use futures::future::join_all;
+use std::sync::Arc;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn dropping_1000_in_flight_ops_leaks_nothing() {
+    let _serial = serial();
+    skip_unless_uring!();
+    bounded(LIMIT, || {
+        let fds_before = fd_count();
+        let token = Arc::new(());
+        let rt = ringio::Runtime::new().unwrap();
+        rt.block_on(async {
+            for _round in 0..3 {
+                let handles: Vec<_> = (0..1000)
+                    .map(|_| {
+                        let token = token.clone();
+                        ringio::spawn(async move {
+                            let _token = token;
+                            ringio::time::sleep(Duration::from_secs(3600)).await;
+                        })
+                    })
+                    .collect();
+                while ringio::stats().ops_in_flight < 1000 {
+                    ringio::yield_now().await;
+                }
+                for h in &handles {
+                    h.abort();
+                }
+                for h in handles {
+                    assert!(h.await.unwrap_err().is_cancelled());
+                }
+                // Every cancel is acknowledged within a few ticks.
+                for _ in 0..100 {
+                    if ringio::stats().ops_in_flight == 0 {
+                        break;
+                    }
+                    ringio::yield_now().await;
+                }
+                assert_eq!(ringio::stats().ops_in_flight, 0);
+                assert_eq!(Arc::strong_count(&token), 1, "every future was dropped");
+            }
+            assert!(ringio::stats().ops_abandoned >= 3000);
+        });
+        drop(rt);
+        assert_eq!(
+            fd_count(),
+            fds_before,
+            "the ring and its eventfd were closed"
+        );
+    });
+}
+
+#[test]
+fn more_in_flight_ops_than_entries() {
+    let _serial = serial();
+    skip_unless_uring!();
+    bounded(LIMIT, || {
+        let rt = ringio::Builder::new().entries(4).build().unwrap();
+        rt.block_on(async {
+            // 1000 NOPs complete at once: far more than the 8-entry CQ holds.
+            let results = join_all((0..1000).map(|_| ringio::nop())).await;
+            assert!(results.iter().all(|r| r.is_ok()));
+            // 1000 timers in flight together.
+            let sleeps = (0..1000).map(|i| ringio::time::sleep(Duration::from_micros(i)));
+            join_all(sleeps).await;
+            assert_eq!(ringio::stats().ops_in_flight, 0);
+        });
+    });
+}
+
+#[test]
+fn runtime_drop_with_ops_in_flight_closes_everything() {
+    let _serial = serial();
+    skip_unless_uring!();
+    bounded(LIMIT, || {
+        let fds_before = fd_count();
+        for _ in 0..50 {
+            let rt = ringio::Runtime::new().unwrap();
+            rt.block_on(async {
+                for _ in 0..20 {
+                    drop(ringio::spawn(ringio::time::sleep(Duration::from_secs(
+                        3600,
+                    ))));
+                }
+                ringio::yield_now().await;
+                assert_eq!(ringio::stats().ops_in_flight, 20);
+            });
+        }
+        assert_eq!(fd_count(), fds_before);
+    });
+}
+
+#[test]
+fn one_enter_per_tick_batches_submissions() {
+    let _serial = serial();
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let before = ringio::stats();
+        for _ in 0..100 {
+            join_all((0..32).map(|_| ringio::nop())).await;
+        }
+        let after = ringio::stats();
+        let enters = after.enters - before.enters;
+        let sqes = after.sqes_submitted - before.sqes_submitted;
+        assert!(sqes >= 3200);
+        assert!(
+            enters <= 110,
+            "{enters} enters for 100 batches of 32 NOPs: not one enter per tick"
+        );
+    });
+}
+
+#[test]
+fn io_uring_unavailable_is_a_clear_error() {
+    const CHILD: &str = "RINGIO_TEST_SECCOMP_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        seccomp_child();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "io_uring_unavailable_is_a_clear_error",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("SECCOMP-CHILD-OK"),
+        "child did not run:\n{stdout}"
+    );
+}
+
+/// In a child process: forbid io_uring_setup with a seccomp filter (EPERM, as
+/// docker's default profile does), then check both error paths.
+fn seccomp_child() {
+    deny_io_uring_setup();
+    let err = ringio::Runtime::new().unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("io_uring unavailable"), "{text}");
+    assert!(text.contains("seccomp"), "{text}");
+    assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
+    let source = std::error::Error::source(err.get_ref().unwrap()).unwrap();
+    assert_eq!(
+        source
+            .downcast_ref::<std::io::Error>()
+            .unwrap()
+            .raw_os_error(),
+        Some(libc::EPERM)
+    );
+    let panic = std::panic::catch_unwind(|| ringio::run(async {})).unwrap_err();
+    let msg = panic.downcast_ref::<String>().unwrap();
+    assert!(msg.starts_with("io_uring unavailable"), "{msg}");
+    println!("SECCOMP-CHILD-OK");
+}
+
+fn deny_io_uring_setup() {
+    const BPF_LD_W_ABS: u16 = 0x20;
+    const BPF_JMP_JEQ_K: u16 = 0x15;
+    const BPF_RET_K: u16 = 0x06;
+    const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+    const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+    let filter = [
+        // Load the syscall number (offset 0 of struct seccomp_data).
+        libc::sock_filter {
+            code: BPF_LD_W_ABS,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        },
+        libc::sock_filter {
+            code: BPF_JMP_JEQ_K,
+            jt: 0,
+            jf: 1,
+            k: libc::SYS_io_uring_setup as u32,
+        },
+        libc::sock_filter {
+            code: BPF_RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ERRNO | libc::EPERM as u32,
+        },
+        libc::sock_filter {
+            code: BPF_RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ALLOW,
+        },
+    ];
+    let prog = libc::sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: plain prctl calls; `prog` and `filter` outlive them.
+    unsafe {
+        assert_eq!(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+        assert_eq!(
+            libc::prctl(
+                libc::PR_SET_SECCOMP,
+                libc::SECCOMP_MODE_FILTER,
+                &prog as *const libc::sock_fprog
+            ),
+            0,
+            "seccomp filter refused: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}

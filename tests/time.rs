@@ -1,0 +1,195 @@
+//! Timers: sleep, sleep_until, timeout, interval.
+
+mod common;
+
+use common::run_bounded;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn ten_thousand_sleeps_fire_in_deadline_order_and_on_time() {
+    skip_unless_uring!();
+    let (fired, deadlines) = run_bounded(LIMIT, || async {
+        let start = Instant::now() + Duration::from_millis(500);
+        let fired = Rc::new(RefCell::new(Vec::with_capacity(10_000)));
+        // Spawn in a shuffled order so that submission order is not deadline order.
+        let mut order: Vec<u32> = (0..10_000).collect();
+        let mut seed = 0x2545_f491_u32;
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            order.swap(i, seed as usize % (i + 1));
+        }
+        let deadlines: Vec<Instant> = (0..10_000)
+            .map(|i| start + Duration::from_micros(20 * i as u64))
+            .collect();
+        let handles: Vec<_> = order
+            .iter()
+            .map(|&i| {
+                let fired = fired.clone();
+                let deadline = deadlines[i as usize];
+                ringio::spawn(async move {
+                    ringio::time::sleep_until(deadline).await;
+                    fired.borrow_mut().push((i, Instant::now()));
+                })
+            })
+            .collect();
+        // Every timer must be armed before the first deadline, or a late first
+        // poll (not the ring) would decide the order.
+        while ringio::stats().ops_in_flight < 10_000 {
+            ringio::yield_now().await;
+        }
+        assert!(Instant::now() < start, "arming 10k timers took over 500 ms");
+        for h in handles {
+            h.await.unwrap();
+        }
+        let fired = Rc::try_unwrap(fired).unwrap().into_inner();
+        (fired, deadlines)
+    });
+    assert_eq!(fired.len(), 10_000);
+    let mut max_late = Duration::ZERO;
+    for &(i, at) in &fired {
+        let deadline = deadlines[i as usize];
+        assert!(at >= deadline, "sleep {i} fired before its deadline");
+        max_late = max_late.max(at - deadline);
+    }
+    assert!(
+        max_late < Duration::from_millis(500),
+        "a sleep fired {max_late:?} late"
+    );
+    let order: Vec<u32> = fired.iter().map(|&(i, _)| i).collect();
+    let inversions = order.windows(2).filter(|w| w[0] > w[1]).count();
+    assert_eq!(inversions, 0, "sleeps completed out of deadline order");
+}
+
+#[test]
+fn sleep_until_never_returns_early() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        for i in 0..200u64 {
+            let deadline = Instant::now() + Duration::from_micros(i * 37 % 1000);
+            ringio::time::sleep_until(deadline).await;
+            assert!(Instant::now() >= deadline, "iteration {i} woke early");
+        }
+    });
+}
+
+#[test]
+fn sleep_in_the_past_is_ready_at_once() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let before = ringio::stats().ops_in_flight;
+        ringio::time::sleep_until(Instant::now() - Duration::from_millis(1)).await;
+        ringio::time::sleep(Duration::ZERO).await;
+        assert_eq!(ringio::stats().ops_in_flight, before);
+    });
+}
+
+#[test]
+fn timeout_completes_when_the_future_is_faster() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let out = ringio::time::timeout(Duration::from_secs(10), async {
+            ringio::time::sleep(Duration::from_millis(1)).await;
+            "fast"
+        })
+        .await;
+        assert_eq!(out, Ok("fast"));
+        // The dropped timer's slot is freed when the kernel acknowledges the
+        // cancel, which the next tick's enter collects.
+        for _ in 0..10 {
+            if ringio::stats().ops_in_flight == 0 {
+                break;
+            }
+            ringio::yield_now().await;
+        }
+        assert_eq!(
+            ringio::stats().ops_in_flight,
+            0,
+            "the timeout's timer was cancelled"
+        );
+    });
+}
+
+#[test]
+fn timeout_elapses_when_the_future_is_slower() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let start = Instant::now();
+        let out = ringio::time::timeout(
+            Duration::from_millis(10),
+            ringio::time::sleep(Duration::from_secs(3600)),
+        )
+        .await;
+        let err = out.unwrap_err();
+        assert_eq!(err.to_string(), "deadline has elapsed");
+        assert!(start.elapsed() >= Duration::from_millis(10));
+        let io: std::io::Error = err.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+    });
+}
+
+#[test]
+fn timeout_accepts_a_borrowing_unpin_less_future() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let mut local = 1;
+        let borrowed = &mut local;
+        let fut = async move {
+            std::future::ready(()).await;
+            *borrowed += 1;
+            *borrowed
+        };
+        assert_eq!(
+            ringio::time::timeout(Duration::from_secs(1), fut).await,
+            Ok(2)
+        );
+    });
+}
+
+#[test]
+fn interval_ticks_at_the_period() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let period = Duration::from_millis(5);
+        let mut interval = ringio::time::interval(period);
+        let first = interval.tick().await;
+        let mut last = first;
+        for n in 1..=4u32 {
+            let tick = interval.tick().await;
+            assert_eq!(
+                tick,
+                first + period * n,
+                "ticks are scheduled, not drifting"
+            );
+            assert!(Instant::now() >= tick);
+            last = tick;
+        }
+        assert_eq!(interval.period(), period);
+        assert!(last - first == period * 4);
+    });
+}
+
+#[test]
+#[should_panic(expected = "interval period must be non-zero")]
+fn zero_interval_panics() {
+    let _ = ringio::time::interval(Duration::ZERO);
+}
+
+#[test]
+fn sleep_reset_moves_the_deadline() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let mut sleep = Box::pin(ringio::time::sleep(Duration::from_secs(3600)));
+        // Arm it, then move it close.
+        assert!(futures::poll!(sleep.as_mut()).is_pending());
+        let deadline = Instant::now() + Duration::from_millis(2);
+        sleep.reset(deadline);
+        sleep.await;
+        assert!(Instant::now() >= deadline);
+    });
+}
