@@ -157,7 +157,10 @@ impl Driver {
                 Token::Cancel => {}
                 Token::Op(key) => {
                     if let Some(waker) = self.table.complete(key, cqe) {
-                        self.wakers.push(waker);
+                        // Ops of one task complete together: wake it once.
+                        if !self.wakers.last().is_some_and(|last| last.will_wake(&waker)) {
+                            self.wakers.push(waker);
+                        }
                     }
                 }
             }

@@ -3,6 +3,7 @@
 use super::{unit_result, OpCode};
 use crate::driver::cqe::Cqe;
 use io_uring::{opcode, squeue};
+use std::future::Future;
 use std::io;
 
 /// A no-op; measures the runtime's per-operation overhead. Requires Linux 5.1.
@@ -41,7 +42,8 @@ unsafe impl OpCode for Nop {
 ///
 /// # Panics
 ///
-/// Panics when called outside a ringio runtime.
-pub async fn nop() -> io::Result<()> {
-    super::Op::submit(Nop).await
+/// The entry is queued when `nop()` is called (no system call yet), so
+/// calling it outside a ringio runtime panics.
+pub fn nop() -> impl Future<Output = io::Result<()>> + Unpin {
+    super::Op::submit(Nop)
 }

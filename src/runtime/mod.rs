@@ -132,7 +132,10 @@ impl Runtime {
         let busy = self.executor.has_ready() || main.is_woken();
         let res = if !busy {
             let remote = &self.executor.remote;
-            let park = remote.prepare_park();
+            // `prepare_park` publishes `parked` before this reads `woken`; a
+            // waker sets `woken` before it reads `parked` (both SeqCst), so a
+            // wake of the block_on future is never missed.
+            let park = remote.prepare_park() && !main.is_woken();
             let res = self.driver.turn(park, woken);
             remote.unpark_done();
             res

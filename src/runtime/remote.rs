@@ -9,7 +9,10 @@
 
 use crate::driver::Unparker;
 use async_task::Runnable;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::atomic::{
+    AtomicBool,
+    Ordering::{Relaxed, SeqCst},
+};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Tasks scheduled for one runtime by other threads.
@@ -69,7 +72,8 @@ impl Remote {
 
     /// Moves everything in the inbox into `out` (home thread only).
     pub(crate) fn drain_into(&self, out: &mut impl Extend<Runnable>) {
-        if self.pending.swap(false, SeqCst) {
+        // The plain load keeps the common, empty case free of a locked RMW.
+        if self.pending.load(Relaxed) && self.pending.swap(false, SeqCst) {
             out.extend(std::mem::take(&mut self.lock().runnables));
         }
     }

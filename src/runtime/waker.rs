@@ -37,7 +37,9 @@ impl Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::SeqCst);
-        self.remote.notify();
+        // Only the first wake since the last poll may need to unpark.
+        if !self.woken.swap(true, Ordering::SeqCst) {
+            self.remote.notify();
+        }
     }
 }
