@@ -82,7 +82,8 @@ fn main() {
         let before = ringio::stats();
         batches().await;
         let after = ringio::stats();
-        (after.sqes_submitted - before.sqes_submitted) as f64 / (after.enters - before.enters) as f64
+        (after.sqes_submitted - before.sqes_submitted) as f64
+            / (after.enters - before.enters) as f64
     });
     println!("\nSQEs per io_uring_enter in the executor: {stats:.1}; ratio to raw: {ratio:.2}×");
 }

@@ -279,6 +279,7 @@ fn runtime_is_reusable_across_block_on_calls() {
     skip_unless_uring!();
     bounded(LIMIT, || {
         let rt = ringio::Builder::new().entries(8).build().unwrap();
+        #[allow(clippy::async_yields_async)] // the handle is awaited by the next block_on
         let handle = rt.block_on(async { ringio::spawn(async { 1 }) });
         assert_eq!(rt.block_on(handle).unwrap(), 1);
     });

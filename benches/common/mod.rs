@@ -88,7 +88,10 @@ fn min_max(v: &[f64]) -> (f64, f64) {
 
 /// Prints the table header.
 pub fn header(title: &str) {
-    println!("\n### {title} (ops/s, median of {} rounds, min–max)\n", rounds());
+    println!(
+        "\n### {title} (ops/s, median of {} rounds, min–max)\n",
+        rounds()
+    );
     println!("| workload | ringio | baseline | ratio |");
     println!("|---|---|---|---|");
 }

@@ -158,7 +158,11 @@ impl Driver {
                 Token::Op(key) => {
                     if let Some(waker) = self.table.complete(key, cqe) {
                         // Ops of one task complete together: wake it once.
-                        if !self.wakers.last().is_some_and(|last| last.will_wake(&waker)) {
+                        if !self
+                            .wakers
+                            .last()
+                            .is_some_and(|last| last.will_wake(&waker))
+                        {
                             self.wakers.push(waker);
                         }
                     }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Formatting, lints (warnings are errors) and docs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
