@@ -18,7 +18,7 @@ use super::IoBuf;
 /// # Examples
 ///
 /// ```
-/// use ringio::buf::IoBufMut;
+/// use ringio::buf::{IoBuf, IoBufMut};
 ///
 /// let mut buf = Vec::<u8>::with_capacity(16);
 /// assert_eq!(buf.bytes_total(), 16);

@@ -2,9 +2,9 @@
 
 use super::cqe::{Cqe, OpKey};
 use super::lifecycle::Abandoned;
-use super::{Driver, DriverStats, RingConfig, Unparker};
+use super::{Driver, DriverStats, RingConfig, Unparker, Waiter};
 use io_uring::squeue;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -12,6 +12,52 @@ use std::time::Duration;
 
 thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+    /// The runtime task being polled: its driver, its token and its waker's
+    /// identity (addresses, compared, never dereferenced).
+    static CURRENT_TASK: Cell<Option<TaskIdentity>> = const { Cell::new(None) };
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct TaskIdentity {
+    driver: usize,
+    token: u64,
+    waker_data: usize,
+    waker_vtable: usize,
+}
+
+impl TaskIdentity {
+    fn new(driver: &Handle, token: u64, waker: &Waker) -> TaskIdentity {
+        TaskIdentity {
+            driver: Rc::as_ptr(&driver.0) as usize,
+            token,
+            waker_data: waker.data() as usize,
+            waker_vtable: waker.vtable() as *const _ as usize,
+        }
+    }
+}
+
+/// Declares that the task `token` of the runtime that owns `driver`, whose
+/// waker is `waker`, is being polled until the guard drops.
+pub(crate) fn enter_task(driver: &Handle, token: u64, waker: &Waker) -> TaskGuard {
+    TaskGuard(CURRENT_TASK.replace(Some(TaskIdentity::new(driver, token, waker))))
+}
+
+/// Restores the previously polled task when dropped.
+pub(crate) struct TaskGuard(Option<TaskIdentity>);
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        let _ = CURRENT_TASK.try_with(|current| current.set(self.0));
+    }
+}
+
+/// The token of the task being polled if `waker` is that task's own waker
+/// and `driver` belongs to that task's runtime: an operation may then record
+/// the token instead of cloning the waker. A combinator that polls with a
+/// waker of its own, or an op of another runtime, gets `None`.
+fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
+    let current = CURRENT_TASK.with(Cell::get)?;
+    (current == TaskIdentity::new(driver, current.token, waker)).then_some(current.token)
 }
 
 /// A shared handle to one thread's driver. Every in-flight operation holds
@@ -69,7 +115,8 @@ impl Handle {
     }
 
     pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
-        self.0.borrow_mut().poll_op(key, waker)
+        let task = task_token(self, waker);
+        self.0.borrow_mut().poll_op(key, waker, task)
     }
 
     /// Parks `abandoned` until the CQE arrives. If the driver is busy (a drop
@@ -85,7 +132,7 @@ impl Handle {
     /// One enter (waiting if `wait`); the reaped wakers are moved into
     /// `woken` for the caller to wake once no borrow is held, so a waker may
     /// push new operations.
-    pub(crate) fn turn(&self, wait: bool, woken: &mut Vec<Waker>) -> io::Result<()> {
+    pub(crate) fn turn(&self, wait: bool, woken: &mut Vec<Waiter>) -> io::Result<()> {
         let mut driver = self.0.borrow_mut();
         let res = driver.turn(wait);
         driver.take_wakers(woken);

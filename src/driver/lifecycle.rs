@@ -18,13 +18,34 @@ use std::task::Waker;
 pub(crate) enum Lifecycle {
     /// Pushed; nobody has polled it yet.
     Submitted,
-    /// Polled; `Waker` is woken when the CQE arrives.
-    Waiting(Waker),
+    /// Polled; the waiter is woken when the CQE arrives.
+    Waiting(Waiter),
     /// The CQE arrived; the next poll takes it.
     Completed(Cqe),
     /// The future was dropped first: the table keeps the operation's data
     /// alive until the final CQE.
     Abandoned(Abandoned),
+}
+
+/// Who waits for an operation.
+#[derive(Debug)]
+pub(crate) enum Waiter {
+    /// A task of this thread's runtime, by the runtime's opaque token: it is
+    /// scheduled directly, with no waker clone and no atomic operation.
+    Task(u64),
+    /// Any other waker (a combinator's, another runtime's).
+    Waker(Waker),
+}
+
+impl Waiter {
+    /// Whether waking `self` and `other` has the same effect.
+    pub(crate) fn same_as(&self, other: &Waiter) -> bool {
+        match (self, other) {
+            (Waiter::Task(a), Waiter::Task(b)) => a == b,
+            (Waiter::Waker(a), Waiter::Waker(b)) => a.will_wake(b),
+            _ => false,
+        }
+    }
 }
 
 /// The resources of a dropped operation, held until the kernel lets go.

@@ -34,6 +34,7 @@ pub(crate) use wake::Unparker;
 use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, WAKE_TOKEN};
 use io_uring::{opcode, squeue, IoUring};
 use lifecycle::Abandoned;
+pub(crate) use lifecycle::Waiter;
 use std::io;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
@@ -46,9 +47,9 @@ pub(crate) struct Driver {
     ring: Option<IoUring>,
     table: OpTable,
     wake: WakeSource,
-    /// Wakers of completed operations, woken by the runtime after it released
-    /// its borrow of the driver.
-    wakers: Vec<Waker>,
+    /// Waiters of completed operations, woken by the runtime after it
+    /// released its borrow of the driver.
+    wakers: Vec<Waiter>,
     stats: DriverStats,
     mode: SetupMode,
     closed: bool,
@@ -97,8 +98,8 @@ impl Driver {
     }
 
     /// Takes the operation's completion, or registers the waker.
-    pub(crate) fn poll_op(&mut self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
-        self.table.poll(key, waker)
+    pub(crate) fn poll_op(&mut self, key: OpKey, waker: &Waker, task: Option<u64>) -> Poll<Cqe> {
+        self.table.poll(key, waker, task)
     }
 
     /// The operation's future was dropped: park its data and cancel it.
@@ -135,7 +136,7 @@ impl Driver {
     }
 
     /// Moves the reaped wakers into `out` (kept allocations are swapped).
-    pub(crate) fn take_wakers(&mut self, out: &mut Vec<Waker>) {
+    pub(crate) fn take_wakers(&mut self, out: &mut Vec<Waiter>) {
         std::mem::swap(&mut self.wakers, out);
     }
 
@@ -156,14 +157,10 @@ impl Driver {
                 }
                 Token::Cancel => {}
                 Token::Op(key) => {
-                    if let Some(waker) = self.table.complete(key, cqe) {
+                    if let Some(waiter) = self.table.complete(key, cqe) {
                         // Ops of one task complete together: wake it once.
-                        if !self
-                            .wakers
-                            .last()
-                            .is_some_and(|last| last.will_wake(&waker))
-                        {
-                            self.wakers.push(waker);
+                        if !self.wakers.last().is_some_and(|last| last.same_as(&waiter)) {
+                            self.wakers.push(waiter);
                         }
                     }
                 }

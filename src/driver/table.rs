@@ -1,7 +1,7 @@
 //! The in-flight table: one slot per operation the kernel has not finished.
 
 use super::cqe::{Cqe, OpKey, GENERATION_LIMIT};
-use super::lifecycle::{Abandoned, Lifecycle};
+use super::lifecycle::{Abandoned, Lifecycle, Waiter};
 use slab::Slab;
 use std::task::{Poll, Waker};
 
@@ -54,14 +54,14 @@ impl OpTable {
             .filter(|slot| slot.generation == key.generation)
     }
 
-    /// Records a completion; returns the waker to wake, if a task waits.
+    /// Records a completion; returns who to wake, if anyone waits.
     ///
     /// A completion for an unknown key (a stale generation) is ignored.
-    pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waker> {
+    pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
         let slot = self.get(key)?;
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
             Lifecycle::Submitted | Lifecycle::Completed(_) => None,
-            Lifecycle::Waiting(waker) => Some(waker),
+            Lifecycle::Waiting(waiter) => Some(waiter),
             Lifecycle::Abandoned(abandoned) => {
                 abandoned.release(&cqe);
                 if cqe.has_more() {
@@ -74,8 +74,10 @@ impl OpTable {
         }
     }
 
-    /// Polls an operation: takes its completion, or registers `waker`.
-    pub(crate) fn poll(&mut self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
+    /// Polls an operation: takes its completion, or registers the waiter:
+    /// `task` when the poll comes from a runtime task (see
+    /// `context::task_token`), else a clone of `waker`.
+    pub(crate) fn poll(&mut self, key: OpKey, waker: &Waker, task: Option<u64>) -> Poll<Cqe> {
         let Some(slot) = self.get(key) else {
             unreachable!("an operation was polled after its slot was freed");
         };
@@ -85,9 +87,17 @@ impl OpTable {
                 self.slots.remove(key.index as usize);
                 Poll::Ready(cqe)
             }
-            Lifecycle::Waiting(current) if current.will_wake(waker) => Poll::Pending,
+            Lifecycle::Waiting(Waiter::Task(current)) if Some(*current) == task => Poll::Pending,
+            Lifecycle::Waiting(Waiter::Waker(current))
+                if task.is_none() && current.will_wake(waker) =>
+            {
+                Poll::Pending
+            }
             state => {
-                *state = Lifecycle::Waiting(waker.clone());
+                *state = Lifecycle::Waiting(match task {
+                    Some(token) => Waiter::Task(token),
+                    None => Waiter::Waker(waker.clone()),
+                });
                 Poll::Pending
             }
         }
@@ -147,14 +157,26 @@ mod tests {
         let key = table.insert();
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
-        assert!(table.poll(key, &waker).is_pending());
-        let w = table
-            .complete(key, cqe(3))
-            .expect("a waiting op yields its waker");
+        assert!(table.poll(key, &waker, None).is_pending());
+        let Some(Waiter::Waker(w)) = table.complete(key, cqe(3)) else {
+            panic!("a waiting op yields its waker");
+        };
         w.wake();
         assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert_eq!(table.poll(key, &waker), Poll::Ready(cqe(3)));
+        assert_eq!(table.poll(key, &waker, None), Poll::Ready(cqe(3)));
         assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn task_waiters_are_tokens() {
+        let mut table = OpTable::default();
+        let key = table.insert();
+        let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
+        assert!(table.poll(key, &waker, Some(42)).is_pending());
+        assert!(matches!(
+            table.complete(key, cqe(0)),
+            Some(Waiter::Task(42))
+        ));
     }
 
     #[test]

@@ -1,44 +1,87 @@
-//! The local executor: a run queue of tasks, and the thread's current runtime.
+//! The local executor: a slab of tasks, a run queue of their ids, and the
+//! thread's current runtime.
 //!
-//! Tasks are `async-task` allocations (one per task: header, future and
-//! output together). Their waker is `Send + Sync`; waking *schedules* the task
-//! and never touches its future: on the home thread it goes to the local run
-//! queue, from any other thread to the [`Remote`] inbox, which wakes the ring.
-//! The future is polled and dropped only on the home thread.
+//! Every task lives in one slot of `tasks` from spawn until its output is
+//! taken (or dropped). A task id is the slot index plus a generation tag, so
+//! a late wake of a finished task can never schedule the slot's next tenant.
+//! The slab is also the registry that shutdown walks to drop every future.
+//!
+//! Borrow discipline: a task is polled, and any future or output dropped,
+//! only while no `RefCell` of the executor is borrowed, so a task may spawn,
+//! wake, abort or drop join handles freely.
 
-use super::join::JoinHandle;
+use super::join::{JoinHandle, TaskOutput};
 use super::remote::Remote;
-use async_task::Runnable;
-use futures_util::FutureExt;
+use super::task::{Task, TaskCell};
+use super::waker::WakerPair;
+use crate::driver::{context, Handle};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Waker;
+use std::task::{Context, Poll, Waker};
+
+/// A slot index (low 32 bits) and its generation (high 32 bits).
+pub(crate) type TaskId = u64;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
 }
 
+/// One task's slot.
+struct Slot {
+    generation: u32,
+    /// `None` while being polled, and once the future was dropped unfinished.
+    task: Option<Pin<Box<dyn Task>>>,
+    /// `None` while being polled (the poll borrows it).
+    waker: Option<WakerPair>,
+    join_waker: Option<Waker>,
+    scheduled: bool,
+    /// The output is in `task` (or the task was cancelled).
+    finished: bool,
+    cancelled: bool,
+    abort_requested: bool,
+    /// The join handle is gone: free the slot as soon as the task finishes.
+    detached: bool,
+}
+
 /// One runtime's tasks.
-#[derive(Debug)]
 pub(crate) struct Executor {
-    queue: RefCell<VecDeque<Runnable>>,
-    /// A waker for every live task, so shutdown can reach (and drop) tasks
-    /// that nothing will ever wake.
-    live: RefCell<Slab<Waker>>,
+    tasks: RefCell<Slab<Slot>>,
+    queue: RefCell<VecDeque<TaskId>>,
+    next_generation: Cell<u32>,
+    /// Wakers of finished tasks that nobody else held, ready for reuse.
+    waker_pool: RefCell<Vec<WakerPair>>,
+    /// Scratch buffer for ids drained from the remote inbox.
+    remote_ids: RefCell<Vec<TaskId>>,
     pub(crate) remote: Arc<Remote>,
     pub(crate) tasks_polled: Cell<u64>,
-    closing: Cell<bool>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("runtime", &self.remote.id)
+            .field("tasks", &self.tasks.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn index(id: TaskId) -> usize {
+    id as u32 as usize
+}
+
+fn generation(id: TaskId) -> u32 {
+    (id >> 32) as u32
 }
 
 /// Runs `f` with the current thread's executor, if any.
-pub(crate) fn try_with_current<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<R> {
     CURRENT
-        .try_with(|current| current.borrow().as_deref().map(f))
+        .try_with(|current| current.borrow().as_ref().map(f))
         .ok()
         .flatten()
 }
@@ -48,8 +91,8 @@ pub(crate) fn try_with_current<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
 /// # Panics
 ///
 /// Panics with a clear message when no ringio runtime runs on this thread.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Executor) -> R) -> R {
-    CURRENT.with(|current| match current.borrow().as_deref() {
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> R {
+    CURRENT.with(|current| match current.borrow().as_ref() {
         Some(executor) => f(executor),
         None => panic!(
             "there is no ringio runtime on this thread: \
@@ -81,117 +124,16 @@ impl Drop for EnterGuard {
     }
 }
 
-/// The schedule function of every local task: it may run on any thread.
-fn schedule(remote: &Remote, runnable: Runnable) {
-    let mut runnable = Some(runnable);
-    let _ = CURRENT.try_with(|current| {
-        if let Ok(current) = current.try_borrow() {
-            if let Some(executor) = current.as_deref() {
-                if executor.remote.id == remote.id {
-                    if let Ok(mut queue) = executor.queue.try_borrow_mut() {
-                        queue.extend(runnable.take());
-                    }
-                }
-            }
+/// Schedules `task` if runtime `runtime` is current on this thread; returns
+/// `false` when the wake must go through the remote inbox instead.
+pub(crate) fn schedule_on_this_thread(runtime: u64, task: TaskId) -> bool {
+    try_with_current(|executor| {
+        executor.remote.id == runtime && {
+            executor.schedule(task);
+            true
         }
-    });
-    if let Some(runnable) = runnable {
-        remote.push(runnable);
-    }
-}
-
-/// Unregisters a task from `live` when its future is dropped (on completion,
-/// panic or cancellation).
-struct LiveGuard(usize);
-
-impl Drop for LiveGuard {
-    fn drop(&mut self) {
-        try_with_current(|executor| {
-            if !executor.closing.get() {
-                executor.live.borrow_mut().try_remove(self.0);
-            }
-        });
-    }
-}
-
-impl Executor {
-    pub(crate) fn new(remote: Arc<Remote>) -> Executor {
-        Executor {
-            queue: RefCell::new(VecDeque::with_capacity(1024)),
-            live: RefCell::new(Slab::with_capacity(1024)),
-            remote,
-            tasks_polled: Cell::new(0),
-            closing: Cell::new(false),
-        }
-    }
-
-    /// Spawns a `!Send` task on this executor.
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        let mut live = self.live.borrow_mut();
-        let guard = LiveGuard(live.vacant_key());
-        let wrapped = async move {
-            let _guard = guard;
-            AssertUnwindSafe(future).catch_unwind().await
-        };
-        let remote = self.remote.clone();
-        let (runnable, task) = async_task::Builder::new().spawn_local(
-            move |()| wrapped,
-            move |runnable| schedule(&remote, runnable),
-        );
-        live.insert(runnable.waker());
-        drop(live);
-        self.queue.borrow_mut().push_back(runnable);
-        JoinHandle::new(task)
-    }
-
-    /// Polls up to `budget` ready tasks; returns how many ran.
-    pub(crate) fn run_ready(&self, budget: usize) -> usize {
-        let mut ran = 0;
-        while ran < budget {
-            let Some(runnable) = self.queue.borrow_mut().pop_front() else {
-                break;
-            };
-            runnable.run();
-            ran += 1;
-        }
-        self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
-        ran
-    }
-
-    /// Moves tasks woken from other threads into the run queue.
-    pub(crate) fn drain_remote(&self) {
-        self.remote.drain_into(&mut *self.queue.borrow_mut());
-    }
-
-    pub(crate) fn has_ready(&self) -> bool {
-        !self.queue.borrow().is_empty()
-    }
-
-    /// Drops every task (must run with this executor current, on its thread).
-    /// Each live task is woken so its runnable lands in the queue, then the
-    /// queue is dropped, which drops the futures; repeat until nothing is left
-    /// (dropping one future may wake or spawn others).
-    pub(crate) fn shutdown(&self) {
-        self.closing.set(true);
-        loop {
-            let live = std::mem::take(&mut *self.live.borrow_mut());
-            let had_live = !live.is_empty();
-            for (_, waker) in live {
-                waker.wake();
-            }
-            self.drain_remote();
-            let queue = std::mem::take(&mut *self.queue.borrow_mut());
-            if queue.is_empty() && !had_live {
-                break;
-            }
-            drop(queue);
-        }
-        drop(self.remote.close());
-    }
+    })
+    .unwrap_or(false)
 }
 
 /// Spawns `future` on the current executor; used by [`crate::spawn`].
@@ -200,5 +142,272 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    with_current(|executor| executor.spawn(future))
+    with_current(|executor| {
+        let id = executor.spawn(future);
+        JoinHandle::local(executor.clone(), id)
+    })
+}
+
+impl Executor {
+    pub(crate) fn new(remote: Arc<Remote>) -> Executor {
+        Executor {
+            tasks: RefCell::new(Slab::with_capacity(1024)),
+            queue: RefCell::new(VecDeque::with_capacity(1024)),
+            next_generation: Cell::new(0),
+            waker_pool: RefCell::new(Vec::new()),
+            remote_ids: RefCell::new(Vec::new()),
+            remote,
+            tasks_polled: Cell::new(0),
+        }
+    }
+
+    /// Adds a task, scheduled; returns its id.
+    pub(crate) fn spawn<F>(&self, future: F) -> TaskId
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let task: Pin<Box<dyn Task>> = Box::pin(TaskCell::new(future));
+        let generation = self.next_generation.get();
+        self.next_generation.set(generation.wrapping_add(1));
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let id = (u64::from(generation) << 32) | entry.key() as u64;
+        let waker = match self.waker_pool.borrow_mut().pop() {
+            Some(pair) => {
+                pair.retarget(id);
+                pair
+            }
+            None => WakerPair::new(self.remote.clone(), id),
+        };
+        entry.insert(Slot {
+            generation,
+            task: Some(task),
+            waker: Some(waker),
+            join_waker: None,
+            scheduled: true,
+            finished: false,
+            cancelled: false,
+            abort_requested: false,
+            detached: false,
+        });
+        drop(tasks);
+        self.queue.borrow_mut().push_back(id);
+        id
+    }
+
+    /// Queues task `id` unless it is already queued or finished.
+    pub(crate) fn schedule(&self, id: TaskId) {
+        let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
+            // Only reachable from a waker fired inside the executor's own
+            // bookkeeping; the remote inbox takes it on the next tick.
+            self.remote.push(id);
+            return;
+        };
+        if let Some(slot) = tasks.get_mut(index(id)) {
+            if slot.generation == generation(id) && !slot.scheduled && !slot.finished {
+                slot.scheduled = true;
+                self.queue.borrow_mut().push_back(id);
+            }
+        }
+    }
+
+    /// Polls up to `budget` ready tasks; returns how many ran.
+    pub(crate) fn run_ready(&self, driver: &Handle, budget: usize) -> usize {
+        let mut ran = 0;
+        while ran < budget {
+            let Some(id) = self.queue.borrow_mut().pop_front() else {
+                break;
+            };
+            let Some((mut task, waker)) = self.begin_poll(id) else {
+                continue;
+            };
+            let poll = {
+                let _task = context::enter_task(driver, id, &waker.waker);
+                task.as_mut().poll(&mut Context::from_waker(&waker.waker))
+            };
+            ran += 1;
+            self.end_poll(id, task, waker, poll);
+        }
+        self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
+        ran
+    }
+
+    /// Takes a scheduled task out of its slot for polling. Handles stale ids
+    /// and pending aborts (returns `None` for both).
+    fn begin_poll(&self, id: TaskId) -> Option<(Pin<Box<dyn Task>>, WakerPair)> {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = tasks.get_mut(index(id))?;
+        if slot.generation != generation(id) {
+            return None;
+        }
+        slot.scheduled = false;
+        if slot.finished {
+            return None;
+        }
+        if slot.abort_requested {
+            let future = slot.task.take();
+            drop(tasks);
+            drop(future);
+            self.finish(id, true);
+            return None;
+        }
+        Some((slot.task.take()?, slot.waker.take()?))
+    }
+
+    fn end_poll(&self, id: TaskId, task: Pin<Box<dyn Task>>, waker: WakerPair, poll: Poll<()>) {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = &mut tasks[index(id)];
+        slot.waker = Some(waker);
+        slot.task = Some(task);
+        drop(tasks);
+        if poll.is_ready() {
+            self.finish(id, false);
+        }
+    }
+
+    /// Marks a task finished, wakes its joiner, and frees a detached slot.
+    fn finish(&self, id: TaskId, cancelled: bool) {
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = &mut tasks[index(id)];
+        slot.finished = true;
+        slot.cancelled = cancelled;
+        let joiner = slot.join_waker.take();
+        let freed = slot.detached.then(|| tasks.remove(index(id)));
+        drop(tasks);
+        if let Some(slot) = freed {
+            self.release(slot);
+        }
+        if let Some(joiner) = joiner {
+            joiner.wake();
+        }
+    }
+
+    /// Drops a removed slot's contents (outside any borrow) and keeps its
+    /// waker for reuse when nobody else holds it.
+    fn release(&self, mut slot: Slot) {
+        if let Some(waker) = slot.waker.take() {
+            if waker.is_unshared() {
+                self.waker_pool.borrow_mut().push(waker);
+            }
+        }
+        drop(slot);
+    }
+
+    /// For a join handle: the output if the task finished, else registers
+    /// `waker` to be woken when it does.
+    pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks
+            .get_mut(index(id))
+            .filter(|s| s.generation == generation(id))
+        else {
+            return Poll::Ready(JoinPoll::Gone);
+        };
+        if !slot.finished {
+            match &slot.join_waker {
+                Some(current) if current.will_wake(waker) => {}
+                _ => slot.join_waker = Some(waker.clone()),
+            }
+            return Poll::Pending;
+        }
+        let mut slot = tasks.remove(index(id));
+        drop(tasks);
+        let mut output: Option<TaskOutput<T>> = None;
+        if !slot.cancelled {
+            if let Some(task) = slot.task.as_mut() {
+                task.as_mut().take_output(&mut output);
+            }
+        }
+        self.release(slot);
+        Poll::Ready(match output {
+            Some(output) => JoinPoll::Output(output),
+            None => JoinPoll::Cancelled,
+        })
+    }
+
+    /// For a dropped join handle: free a finished task's slot, or let the
+    /// task free it when it finishes.
+    pub(crate) fn detach(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks
+            .get_mut(index(id))
+            .filter(|s| s.generation == generation(id))
+        else {
+            return;
+        };
+        slot.detached = true;
+        slot.join_waker = None;
+        let freed = slot.finished.then(|| tasks.remove(index(id)));
+        drop(tasks);
+        if let Some(slot) = freed {
+            self.release(slot);
+        }
+    }
+
+    /// Asks for a task to be cancelled: its future is dropped the next time
+    /// the executor reaches it.
+    pub(crate) fn abort(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks
+            .get_mut(index(id))
+            .filter(|s| s.generation == generation(id))
+        else {
+            return;
+        };
+        if slot.finished || slot.abort_requested {
+            return;
+        }
+        slot.abort_requested = true;
+        if !slot.scheduled {
+            slot.scheduled = true;
+            self.queue.borrow_mut().push_back(id);
+        }
+    }
+
+    /// Whether task `id` finished (or no longer exists).
+    pub(crate) fn is_finished(&self, id: TaskId) -> bool {
+        let tasks = self.tasks.borrow();
+        tasks
+            .get(index(id))
+            .filter(|s| s.generation == generation(id))
+            .is_none_or(|s| s.finished)
+    }
+
+    /// Moves tasks woken from other threads into the run queue.
+    pub(crate) fn drain_remote(&self) {
+        let mut ids = self.remote_ids.borrow_mut();
+        self.remote.drain_into(&mut ids);
+        for id in ids.drain(..) {
+            self.schedule(id);
+        }
+    }
+
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.queue.borrow().is_empty()
+    }
+
+    /// Drops every task's future and output (this executor current, on its
+    /// thread). Dropping one future may spawn or wake others: repeat until
+    /// the slab stays empty.
+    pub(crate) fn shutdown(&self) {
+        loop {
+            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            self.queue.borrow_mut().clear();
+            if slots.is_empty() {
+                break;
+            }
+            drop(slots);
+        }
+        self.waker_pool.borrow_mut().clear();
+        self.remote.close();
+    }
+}
+
+/// What a join handle's poll found.
+pub(crate) enum JoinPoll<T> {
+    Output(TaskOutput<T>),
+    Cancelled,
+    /// The slot is gone (the runtime shut down).
+    Gone,
 }

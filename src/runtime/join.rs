@@ -1,10 +1,13 @@
 //! [`JoinHandle`] and [`JoinError`].
 
+use super::executor::{Executor, JoinPoll, TaskId};
 use async_task::FallibleTask;
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -19,6 +22,11 @@ pub(crate) type TaskOutput<T> = Result<T, Panic>;
 /// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or
 /// was aborted. Dropping it *detaches* the task, which keeps running.
 ///
+/// A handle to a [`spawn`](crate::spawn)ed task belongs to the task's thread
+/// (it is not `Send`): the task and its output never leave that thread. A
+/// handle from [`spawn_blocking`](crate::spawn_blocking) may be awaited
+/// anywhere.
+///
 /// # Examples
 ///
 /// ```
@@ -29,14 +37,36 @@ pub(crate) type TaskOutput<T> = Result<T, Panic>;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; use `drop(handle)` to say so"]
 pub struct JoinHandle<T> {
-    /// `None` once aborted (or the output was taken).
-    task: Mutex<Option<FallibleTask<TaskOutput<T>>>>,
+    inner: Inner<T>,
+}
+
+enum Inner<T> {
+    /// A task on a local executor, by id.
+    Local {
+        executor: Rc<Executor>,
+        id: TaskId,
+        done: bool,
+        _output: PhantomData<fn() -> T>,
+    },
+    /// A job on the blocking pool; `None` once aborted or joined.
+    Blocking(Mutex<Option<FallibleTask<TaskOutput<T>>>>),
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
+    pub(crate) fn local(executor: Rc<Executor>, id: TaskId) -> JoinHandle<T> {
         JoinHandle {
-            task: Mutex::new(Some(task.fallible())),
+            inner: Inner::Local {
+                executor,
+                id,
+                done: false,
+                _output: PhantomData,
+            },
+        }
+    }
+
+    pub(crate) fn blocking(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
+        JoinHandle {
+            inner: Inner::Blocking(Mutex::new(Some(task.fallible()))),
         }
     }
 
@@ -56,10 +86,21 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        let mut slot = self.task.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_some_and(|task| !task.is_finished()) {
-            // Dropping an async-task handle cancels the task.
-            drop(slot.take());
+        match &self.inner {
+            Inner::Local {
+                executor,
+                id,
+                done: false,
+                ..
+            } => executor.abort(*id),
+            Inner::Local { .. } => {}
+            Inner::Blocking(task) => {
+                let mut slot = task.lock().unwrap_or_else(PoisonError::into_inner);
+                if slot.as_ref().is_some_and(|task| !task.is_finished()) {
+                    // Dropping an async-task handle cancels the job.
+                    drop(slot.take());
+                }
+            }
         }
     }
 
@@ -75,38 +116,68 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        let slot = self.task.lock().unwrap_or_else(PoisonError::into_inner);
-        slot.as_ref().is_none_or(|task| task.is_finished())
+        match &self.inner {
+            Inner::Local {
+                executor, id, done, ..
+            } => *done || executor.is_finished(*id),
+            Inner::Blocking(task) => {
+                let slot = task.lock().unwrap_or_else(PoisonError::into_inner);
+                slot.as_ref().is_none_or(|task| task.is_finished())
+            }
+        }
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let slot = self
-            .get_mut()
-            .task
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        let Some(task) = slot.as_mut() else {
-            return Poll::Ready(Err(JoinError::cancelled()));
-        };
-        let output = std::task::ready!(Pin::new(task).poll(cx));
-        *slot = None;
-        Poll::Ready(match output {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(payload)) => Err(JoinError::panic(payload)),
-            None => Err(JoinError::cancelled()),
-        })
+        match &mut self.get_mut().inner {
+            Inner::Local {
+                executor, id, done, ..
+            } => {
+                assert!(!*done, "a JoinHandle was polled after it completed");
+                let joined = std::task::ready!(executor.poll_join::<T>(*id, cx.waker()));
+                *done = true;
+                Poll::Ready(match joined {
+                    JoinPoll::Output(Ok(value)) => Ok(value),
+                    JoinPoll::Output(Err(payload)) => Err(JoinError::panic(payload)),
+                    JoinPoll::Cancelled | JoinPoll::Gone => Err(JoinError::cancelled()),
+                })
+            }
+            Inner::Blocking(task) => {
+                let slot = task.get_mut().unwrap_or_else(PoisonError::into_inner);
+                let Some(task) = slot.as_mut() else {
+                    return Poll::Ready(Err(JoinError::cancelled()));
+                };
+                let output = std::task::ready!(Pin::new(task).poll(cx));
+                *slot = None;
+                Poll::Ready(match output {
+                    Some(Ok(value)) => Ok(value),
+                    Some(Err(payload)) => Err(JoinError::panic(payload)),
+                    None => Err(JoinError::cancelled()),
+                })
+            }
+        }
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        let slot = self.task.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if let Some(task) = slot.take() {
-            task.detach();
+        match &mut self.inner {
+            Inner::Local {
+                executor,
+                id,
+                done: false,
+                ..
+            } => executor.detach(*id),
+            Inner::Local { .. } => {}
+            Inner::Blocking(task) => {
+                let slot = task.get_mut().unwrap_or_else(PoisonError::into_inner);
+                if let Some(task) = slot.take() {
+                    task.detach();
+                }
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ mod executor;
 mod join;
 mod remote;
 mod stats;
+mod task;
 mod waker;
 mod yield_now;
 
@@ -24,7 +25,7 @@ pub use join::{JoinError, JoinHandle};
 pub use stats::{stats, Stats};
 pub use yield_now::yield_now;
 
-use crate::driver::{context, Handle};
+use crate::driver::{context, Handle, Waiter};
 use executor::Executor;
 use remote::Remote;
 use std::future::Future;
@@ -36,6 +37,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use waker::MainWaker;
+
+/// The task token of the `block_on` future (spawned tasks use slab ids,
+/// whose index half never reaches `u32::MAX`).
+const MAIN_TASK: u64 = u64::MAX;
 
 /// A ringio runtime: one io_uring and one local task queue, owned by the
 /// thread that built it (`Runtime` is not `Send`).
@@ -116,19 +121,20 @@ impl Runtime {
         let mut woken = Vec::new();
         loop {
             if main.take_woken() {
+                let _task = context::enter_task(&self.driver, MAIN_TASK, &waker);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
                 }
             }
             self.executor.drain_remote();
-            self.executor.run_ready(self.budget);
+            self.executor.run_ready(&self.driver, self.budget);
             self.executor.drain_remote();
             self.turn(&main, &mut woken);
         }
     }
 
     /// Step 3 and 4 of a tick: at most one `io_uring_enter`, then wakes.
-    fn turn(&self, main: &MainWaker, woken: &mut Vec<Waker>) {
+    fn turn(&self, main: &MainWaker, woken: &mut Vec<Waiter>) {
         let busy = self.executor.has_ready() || main.is_woken();
         let res = if !busy {
             let remote = &self.executor.remote;
@@ -144,8 +150,12 @@ impl Runtime {
         } else {
             Ok(())
         };
-        for waker in woken.drain(..) {
-            waker.wake();
+        for waiter in woken.drain(..) {
+            match waiter {
+                Waiter::Task(MAIN_TASK) => main.set_woken(),
+                Waiter::Task(id) => self.executor.schedule(id),
+                Waiter::Waker(waker) => waker.wake(),
+            }
         }
         if let Err(e) = res {
             panic!("ringio: io_uring_enter failed: {e}");

@@ -1,21 +1,21 @@
-//! The remote inbox: how other threads hand runnable tasks to this runtime.
+//! The remote inbox: how other threads wake this runtime's tasks.
 //!
-//! A wake from another thread pushes the task here and, if the ring is parked
-//! (or about to park), writes the ring's eventfd. The protocol is Dekker's: the
-//! executor stores `parked` then loads `pending`; a remote thread stores
-//! `pending` then swaps `parked`. With `SeqCst` on both sides at least one of
-//! them sees the other, so a wake is never lost and at most one eventfd write
-//! is made per park.
+//! A wake from another thread pushes the task's id here and, if the ring is
+//! parked (or about to park), writes the ring's eventfd. The protocol is
+//! Dekker's: the executor stores `parked` then loads `pending`; a remote
+//! thread stores `pending` then swaps `parked`. With `SeqCst` on both sides at
+//! least one of them sees the other, so a wake is never lost, and at most one
+//! eventfd write is made per park.
 
+use super::executor::TaskId;
 use crate::driver::Unparker;
-use async_task::Runnable;
 use std::sync::atomic::{
     AtomicBool,
     Ordering::{Relaxed, SeqCst},
 };
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Tasks scheduled for one runtime by other threads.
+/// Task ids scheduled for one runtime by other threads.
 #[derive(Debug)]
 pub(crate) struct Remote {
     /// Identifies the runtime, to tell a home-thread wake from a remote one.
@@ -28,9 +28,8 @@ pub(crate) struct Remote {
 
 #[derive(Debug, Default)]
 struct Inbox {
-    runnables: Vec<Runnable>,
-    /// Set when the runtime is gone: later pushes leak their task rather than
-    /// drop a `!Send` future on the wrong thread.
+    woken: Vec<TaskId>,
+    /// Set when the runtime is gone: later wakes are ignored.
     closed: bool,
 }
 
@@ -49,15 +48,14 @@ impl Remote {
         self.inbox.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Schedules `runnable` from any thread.
-    pub(crate) fn push(&self, runnable: Runnable) {
+    /// Schedules task `id` from any thread.
+    pub(crate) fn push(&self, id: TaskId) {
         {
             let mut inbox = self.lock();
             if inbox.closed {
-                std::mem::forget(runnable);
                 return;
             }
-            inbox.runnables.push(runnable);
+            inbox.woken.push(id);
         }
         self.pending.store(true, SeqCst);
         self.notify();
@@ -70,11 +68,11 @@ impl Remote {
         }
     }
 
-    /// Moves everything in the inbox into `out` (home thread only).
-    pub(crate) fn drain_into(&self, out: &mut impl Extend<Runnable>) {
+    /// Moves every woken id into `out` (home thread only).
+    pub(crate) fn drain_into(&self, out: &mut Vec<TaskId>) {
         // The plain load keeps the common, empty case free of a locked RMW.
         if self.pending.load(Relaxed) && self.pending.swap(false, SeqCst) {
-            out.extend(std::mem::take(&mut self.lock().runnables));
+            out.append(&mut self.lock().woken);
         }
     }
 
@@ -94,10 +92,10 @@ impl Remote {
         self.parked.store(false, SeqCst);
     }
 
-    /// Closes the inbox; returns what was still in it (home thread drops it).
-    pub(crate) fn close(&self) -> Vec<Runnable> {
+    /// Closes the inbox: the runtime is gone.
+    pub(crate) fn close(&self) {
         let mut inbox = self.lock();
         inbox.closed = true;
-        std::mem::take(&mut inbox.runnables)
+        inbox.woken.clear();
     }
 }
