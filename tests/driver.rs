@@ -126,6 +126,7 @@ fn io_uring_unavailable_is_a_clear_error() {
         seccomp_child();
         return;
     }
+    let _serial = serial(); // its pipes to the child would skew fd counts
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",

@@ -284,3 +284,23 @@ fn runtime_is_reusable_across_block_on_calls() {
         assert_eq!(rt.block_on(handle).unwrap(), 1);
     });
 }
+
+#[test]
+fn wakers_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let waker = ringio::spawn(std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(cx.waker().clone())
+        }))
+        .await
+        .unwrap();
+        assert_send_sync(&waker);
+        // Waking a finished task's waker from another thread is harmless.
+        std::thread::spawn(move || waker.wake()).join().unwrap();
+        ringio::yield_now().await;
+    });
+    fn assert_send_sync_type<T: Send + Sync>() {}
+    assert_send_sync_type::<ringio::JoinError>();
+    assert_send_sync_type::<ringio::time::Elapsed>();
+}

@@ -23,9 +23,15 @@ pub(crate) type TaskOutput<T> = Result<T, Panic>;
 /// was aborted. Dropping it *detaches* the task, which keeps running.
 ///
 /// A handle to a [`spawn`](crate::spawn)ed task belongs to the task's thread
-/// (it is not `Send`): the task and its output never leave that thread. A
-/// handle from [`spawn_blocking`](crate::spawn_blocking) may be awaited
-/// anywhere.
+/// (it is not `Send`): the task and its output never leave that thread.
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>(_: &T) {}
+/// ringio::run(async {
+///     let handle = ringio::spawn(async {});
+///     assert_send(&handle);
+/// });
+/// ```
 ///
 /// # Examples
 ///

@@ -54,6 +54,14 @@ const MAIN_TASK: u64 = u64::MAX;
 /// });
 /// assert_eq!(answer, 42);
 /// ```
+///
+/// A runtime stays on the thread that built it (its ring is set up with
+/// `SINGLE_ISSUER`):
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<ringio::Runtime>();
+/// ```
 pub struct Runtime {
     driver: Handle,
     executor: Rc<Executor>,
