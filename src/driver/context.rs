@@ -55,7 +55,7 @@ impl Drop for TaskGuard {
 /// and `driver` belongs to that task's runtime: an operation may then record
 /// the token instead of cloning the waker. A combinator that polls with a
 /// waker of its own, or an op of another runtime, gets `None`.
-fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
+pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
     let current = CURRENT_TASK.with(Cell::get)?;
     (current == TaskIdentity::new(driver, current.token, waker)).then_some(current.token)
 }

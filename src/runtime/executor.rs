@@ -14,7 +14,7 @@ use super::join::{JoinHandle, TaskOutput};
 use super::remote::Remote;
 use super::task::{Task, TaskCell};
 use super::waker::WakerPair;
-use crate::driver::{context, Handle};
+use crate::driver::{context, Handle, Waiter};
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -27,6 +27,10 @@ use std::task::{Context, Poll, Waker};
 /// A slot index (low 32 bits) and its generation (high 32 bits).
 pub(crate) type TaskId = u64;
 
+/// The task token of the `block_on` future (spawned tasks use slab ids,
+/// whose index half never reaches `u32::MAX`).
+pub(crate) const MAIN_TASK: u64 = u64::MAX;
+
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
 }
@@ -38,7 +42,8 @@ struct Slot {
     task: Option<Pin<Box<dyn Task>>>,
     /// `None` while being polled (the poll borrows it).
     waker: Option<WakerPair>,
-    join_waker: Option<Waker>,
+    /// Who awaits the join handle: a task token, or a waker.
+    joiner: Option<Waiter>,
     scheduled: bool,
     /// The output is in `task` (or the task was cancelled).
     finished: bool,
@@ -59,6 +64,10 @@ pub(crate) struct Executor {
     remote_ids: RefCell<Vec<TaskId>>,
     pub(crate) remote: Arc<Remote>,
     pub(crate) tasks_polled: Cell<u64>,
+    /// The ring of the same runtime: task tokens are only valid for it.
+    driver: Handle,
+    /// The `block_on` future was woken through its task token.
+    main_woken: Cell<bool>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -149,8 +158,10 @@ where
 }
 
 impl Executor {
-    pub(crate) fn new(remote: Arc<Remote>) -> Executor {
+    pub(crate) fn new(remote: Arc<Remote>, driver: Handle) -> Executor {
         Executor {
+            driver,
+            main_woken: Cell::new(false),
             tasks: RefCell::new(Slab::with_capacity(1024)),
             queue: RefCell::new(VecDeque::with_capacity(1024)),
             next_generation: Cell::new(0),
@@ -184,7 +195,7 @@ impl Executor {
             generation,
             task: Some(task),
             waker: Some(waker),
-            join_waker: None,
+            joiner: None,
             scheduled: true,
             finished: false,
             cancelled: false,
@@ -194,6 +205,25 @@ impl Executor {
         drop(tasks);
         self.queue.borrow_mut().push_back(id);
         id
+    }
+
+    /// Wakes a waiter recorded by an operation or a join handle: a task
+    /// token is scheduled directly, a waker is woken.
+    pub(crate) fn wake(&self, waiter: Waiter) {
+        match waiter {
+            Waiter::Task(MAIN_TASK) => self.main_woken.set(true),
+            Waiter::Task(id) => self.schedule(id),
+            Waiter::Waker(waker) => waker.wake(),
+        }
+    }
+
+    /// Takes the flag set when the `block_on` future was woken by token.
+    pub(crate) fn take_main_woken(&self) -> bool {
+        self.main_woken.replace(false)
+    }
+
+    pub(crate) fn is_main_woken(&self) -> bool {
+        self.main_woken.get()
     }
 
     /// Queues task `id` unless it is already queued or finished.
@@ -272,14 +302,14 @@ impl Executor {
         let slot = &mut tasks[index(id)];
         slot.finished = true;
         slot.cancelled = cancelled;
-        let joiner = slot.join_waker.take();
+        let joiner = slot.joiner.take();
         let freed = slot.detached.then(|| tasks.remove(index(id)));
         drop(tasks);
         if let Some(slot) = freed {
             self.release(slot);
         }
         if let Some(joiner) = joiner {
-            joiner.wake();
+            self.wake(joiner);
         }
     }
 
@@ -305,9 +335,12 @@ impl Executor {
             return Poll::Ready(JoinPoll::Gone);
         };
         if !slot.finished {
-            match &slot.join_waker {
-                Some(current) if current.will_wake(waker) => {}
-                _ => slot.join_waker = Some(waker.clone()),
+            let waiter = match context::task_token(&self.driver, waker) {
+                Some(token) => Waiter::Task(token),
+                None => Waiter::Waker(waker.clone()),
+            };
+            if !slot.joiner.as_ref().is_some_and(|j| j.same_as(&waiter)) {
+                slot.joiner = Some(waiter);
             }
             return Poll::Pending;
         }
@@ -337,7 +370,7 @@ impl Executor {
             return;
         };
         slot.detached = true;
-        slot.join_waker = None;
+        slot.joiner = None;
         let freed = slot.finished.then(|| tasks.remove(index(id)));
         drop(tasks);
         if let Some(slot) = freed {

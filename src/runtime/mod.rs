@@ -26,7 +26,7 @@ pub use stats::{stats, Stats};
 pub use yield_now::yield_now;
 
 use crate::driver::{context, Handle, Waiter};
-use executor::Executor;
+use executor::{Executor, MAIN_TASK};
 use remote::Remote;
 use std::future::Future;
 use std::io;
@@ -37,10 +37,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use waker::MainWaker;
-
-/// The task token of the `block_on` future (spawned tasks use slab ids,
-/// whose index half never reaches `u32::MAX`).
-const MAIN_TASK: u64 = u64::MAX;
 
 /// A ringio runtime: one io_uring and one local task queue, owned by the
 /// thread that built it (`Runtime` is not `Send`).
@@ -96,8 +92,8 @@ impl Runtime {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let remote = Arc::new(Remote::new(id, driver.unparker()));
         Ok(Runtime {
+            executor: Rc::new(Executor::new(remote, driver.clone())),
             driver,
-            executor: Rc::new(Executor::new(remote)),
             budget: builder.budget,
             shutdown_timeout: builder.shutdown_timeout,
         })
@@ -128,7 +124,7 @@ impl Runtime {
         let mut future = pin!(future);
         let mut woken = Vec::new();
         loop {
-            if main.take_woken() {
+            if main.take_woken() | self.executor.take_main_woken() {
                 let _task = context::enter_task(&self.driver, MAIN_TASK, &waker);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
@@ -143,7 +139,7 @@ impl Runtime {
 
     /// Step 3 and 4 of a tick: at most one `io_uring_enter`, then wakes.
     fn turn(&self, main: &MainWaker, woken: &mut Vec<Waiter>) {
-        let busy = self.executor.has_ready() || main.is_woken();
+        let busy = self.executor.has_ready() || main.is_woken() || self.executor.is_main_woken();
         let res = if !busy {
             let remote = &self.executor.remote;
             // `prepare_park` publishes `parked` before this reads `woken`; a
@@ -159,11 +155,7 @@ impl Runtime {
             Ok(())
         };
         for waiter in woken.drain(..) {
-            match waiter {
-                Waiter::Task(MAIN_TASK) => main.set_woken(),
-                Waiter::Task(id) => self.executor.schedule(id),
-                Waiter::Waker(waker) => waker.wake(),
-            }
+            self.executor.wake(waiter);
         }
         if let Err(e) = res {
             panic!("ringio: io_uring_enter failed: {e}");

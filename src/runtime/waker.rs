@@ -83,11 +83,6 @@ impl MainWaker {
         self.woken.swap(false, Ordering::SeqCst)
     }
 
-    /// Marks the future woken from its own thread (no unpark needed).
-    pub(crate) fn set_woken(&self) {
-        self.woken.store(true, Ordering::Relaxed);
-    }
-
     pub(crate) fn is_woken(&self) -> bool {
         self.woken.load(Ordering::SeqCst)
     }
