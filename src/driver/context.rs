@@ -115,8 +115,9 @@ impl Handle {
     }
 
     pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
-        let task = task_token(self, waker);
-        self.0.borrow_mut().poll_op(key, waker, task)
+        self.0
+            .borrow_mut()
+            .poll_op(key, waker, || task_token(self, waker))
     }
 
     /// Parks `abandoned` until the CQE arrives. If the driver is busy (a drop

@@ -98,7 +98,12 @@ impl Driver {
     }
 
     /// Takes the operation's completion, or registers the waker.
-    pub(crate) fn poll_op(&mut self, key: OpKey, waker: &Waker, task: Option<u64>) -> Poll<Cqe> {
+    pub(crate) fn poll_op(
+        &mut self,
+        key: OpKey,
+        waker: &Waker,
+        task: impl FnOnce() -> Option<u64>,
+    ) -> Poll<Cqe> {
         self.table.poll(key, waker, task)
     }
 

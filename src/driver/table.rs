@@ -77,7 +77,12 @@ impl OpTable {
     /// Polls an operation: takes its completion, or registers the waiter:
     /// `task` when the poll comes from a runtime task (see
     /// `context::task_token`), else a clone of `waker`.
-    pub(crate) fn poll(&mut self, key: OpKey, waker: &Waker, task: Option<u64>) -> Poll<Cqe> {
+    pub(crate) fn poll(
+        &mut self,
+        key: OpKey,
+        waker: &Waker,
+        task: impl FnOnce() -> Option<u64>,
+    ) -> Poll<Cqe> {
         let Some(slot) = self.get(key) else {
             unreachable!("an operation was polled after its slot was freed");
         };
@@ -87,17 +92,19 @@ impl OpTable {
                 self.slots.remove(key.index as usize);
                 Poll::Ready(cqe)
             }
-            Lifecycle::Waiting(Waiter::Task(current)) if Some(*current) == task => Poll::Pending,
-            Lifecycle::Waiting(Waiter::Waker(current))
-                if task.is_none() && current.will_wake(waker) =>
-            {
-                Poll::Pending
-            }
             state => {
-                *state = Lifecycle::Waiting(match task {
+                // Only a poll that must (re)register pays for identifying
+                // the poller.
+                let waiter = match task() {
                     Some(token) => Waiter::Task(token),
-                    None => Waiter::Waker(waker.clone()),
-                });
+                    None => match state {
+                        Lifecycle::Waiting(Waiter::Waker(current)) if current.will_wake(waker) => {
+                            return Poll::Pending;
+                        }
+                        _ => Waiter::Waker(waker.clone()),
+                    },
+                };
+                *state = Lifecycle::Waiting(waiter);
                 Poll::Pending
             }
         }
@@ -157,13 +164,13 @@ mod tests {
         let key = table.insert();
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
-        assert!(table.poll(key, &waker, None).is_pending());
+        assert!(table.poll(key, &waker, || None).is_pending());
         let Some(Waiter::Waker(w)) = table.complete(key, cqe(3)) else {
             panic!("a waiting op yields its waker");
         };
         w.wake();
         assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert_eq!(table.poll(key, &waker, None), Poll::Ready(cqe(3)));
+        assert_eq!(table.poll(key, &waker, || None), Poll::Ready(cqe(3)));
         assert_eq!(table.len(), 0);
     }
 
@@ -172,7 +179,7 @@ mod tests {
         let mut table = OpTable::default();
         let key = table.insert();
         let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
-        assert!(table.poll(key, &waker, Some(42)).is_pending());
+        assert!(table.poll(key, &waker, || Some(42)).is_pending());
         assert!(matches!(
             table.complete(key, cqe(0)),
             Some(Waiter::Task(42))
