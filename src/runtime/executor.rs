@@ -1,5 +1,4 @@
-//! The local executor: a slab of tasks, a run queue of their ids, and the
-//! thread's current runtime.
+//! The local executor: a slab of tasks and a run queue of their ids.
 //!
 //! Every task lives in one slot of `tasks` from spawn until its output is
 //! taken (or dropped). A task id is the slot index plus a generation tag, so
@@ -10,7 +9,7 @@
 //! only while no `RefCell` of the executor is borrowed, so a task may spawn,
 //! wake, abort or drop join handles freely.
 
-use super::join::{JoinHandle, TaskOutput};
+use super::join::TaskOutput;
 use super::remote::Remote;
 use super::task::{Task, TaskCell};
 use super::waker::WakerPair;
@@ -20,7 +19,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -30,10 +28,6 @@ pub(crate) type TaskId = u64;
 /// The task token of the `block_on` future (spawned tasks use slab ids,
 /// whose index half never reaches `u32::MAX`).
 pub(crate) const MAIN_TASK: u64 = u64::MAX;
-
-thread_local! {
-    static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
-}
 
 /// One task's slot.
 struct Slot {
@@ -87,74 +81,11 @@ fn generation(id: TaskId) -> u32 {
     (id >> 32) as u32
 }
 
-/// Runs `f` with the current thread's executor, if any.
-pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| current.borrow().as_ref().map(f))
-        .ok()
-        .flatten()
-}
-
-/// Runs `f` with the current thread's executor.
-///
-/// # Panics
-///
-/// Panics with a clear message when no ringio runtime runs on this thread.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> R {
-    CURRENT.with(|current| match current.borrow().as_ref() {
-        Some(executor) => f(executor),
-        None => panic!(
-            "there is no ringio runtime on this thread: \
-             call this inside `ringio::run` or `Runtime::block_on`"
-        ),
-    })
-}
-
-/// Whether a runtime is running on this thread.
-pub(crate) fn is_entered() -> bool {
-    try_with_current(|_| ()).is_some()
-}
-
-/// Makes `executor` current until the guard drops.
-pub(crate) fn enter(executor: &Rc<Executor>) -> EnterGuard {
-    let previous = CURRENT.with(|current| current.replace(Some(executor.clone())));
-    EnterGuard { previous }
-}
-
-/// Restores the previous executor when dropped.
-pub(crate) struct EnterGuard {
-    previous: Option<Rc<Executor>>,
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = CURRENT.try_with(|current| current.replace(previous));
-    }
-}
-
-/// Schedules `task` if runtime `runtime` is current on this thread; returns
-/// `false` when the wake must go through the remote inbox instead.
-pub(crate) fn schedule_on_this_thread(runtime: u64, task: TaskId) -> bool {
-    try_with_current(|executor| {
-        executor.remote.id == runtime && {
-            executor.schedule(task);
-            true
-        }
-    })
-    .unwrap_or(false)
-}
-
-/// Spawns `future` on the current executor; used by [`crate::spawn`].
-pub(crate) fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    with_current(|executor| {
-        let id = executor.spawn(future);
-        JoinHandle::local(executor.clone(), id)
-    })
+/// The slot of task `id`, unless the task is gone (a stale id).
+fn slot_mut(tasks: &mut Slab<Slot>, id: TaskId) -> Option<&mut Slot> {
+    tasks
+        .get_mut(index(id))
+        .filter(|slot| slot.generation == generation(id))
 }
 
 impl Executor {
@@ -234,8 +165,8 @@ impl Executor {
             self.remote.push(id);
             return;
         };
-        if let Some(slot) = tasks.get_mut(index(id)) {
-            if slot.generation == generation(id) && !slot.scheduled && !slot.finished {
+        if let Some(slot) = slot_mut(&mut tasks, id) {
+            if !slot.scheduled && !slot.finished {
                 slot.scheduled = true;
                 self.queue.borrow_mut().push_back(id);
             }
@@ -267,10 +198,7 @@ impl Executor {
     /// and pending aborts (returns `None` for both).
     fn begin_poll(&self, id: TaskId) -> Option<(Pin<Box<dyn Task>>, WakerPair)> {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.get_mut(index(id))?;
-        if slot.generation != generation(id) {
-            return None;
-        }
+        let slot = slot_mut(&mut tasks, id)?;
         slot.scheduled = false;
         if slot.finished {
             return None;
@@ -328,10 +256,7 @@ impl Executor {
     /// `waker` to be woken when it does.
     pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks
-            .get_mut(index(id))
-            .filter(|s| s.generation == generation(id))
-        else {
+        let Some(slot) = slot_mut(&mut tasks, id) else {
             return Poll::Ready(JoinPoll::Gone);
         };
         if !slot.finished {
@@ -363,10 +288,7 @@ impl Executor {
     /// task free it when it finishes.
     pub(crate) fn detach(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks
-            .get_mut(index(id))
-            .filter(|s| s.generation == generation(id))
-        else {
+        let Some(slot) = slot_mut(&mut tasks, id) else {
             return;
         };
         slot.detached = true;
@@ -382,10 +304,7 @@ impl Executor {
     /// the executor reaches it.
     pub(crate) fn abort(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks
-            .get_mut(index(id))
-            .filter(|s| s.generation == generation(id))
-        else {
+        let Some(slot) = slot_mut(&mut tasks, id) else {
             return;
         };
         if slot.finished || slot.abort_requested {
@@ -400,11 +319,7 @@ impl Executor {
 
     /// Whether task `id` finished (or no longer exists).
     pub(crate) fn is_finished(&self, id: TaskId) -> bool {
-        let tasks = self.tasks.borrow();
-        tasks
-            .get(index(id))
-            .filter(|s| s.generation == generation(id))
-            .is_none_or(|s| s.finished)
+        slot_mut(&mut self.tasks.borrow_mut(), id).is_none_or(|slot| slot.finished)
     }
 
     /// Moves tasks woken from other threads into the run queue.

@@ -11,6 +11,7 @@
 
 mod blocking;
 mod builder;
+mod current;
 mod executor;
 mod join;
 mod remote;
@@ -111,13 +112,13 @@ impl Runtime {
     /// cannot recover from.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
-            !executor::is_entered(),
+            !current::is_entered(),
             "cannot start a ringio runtime from within a runtime: \
              `block_on`/`ringio::run` was called inside a task; \
              await the future instead, or use `ringio::spawn`"
         );
         let _driver = context::enter(&self.driver);
-        let _executor = executor::enter(&self.executor);
+        let _executor = current::enter(&self.executor);
         let main = MainWaker::new(self.executor.remote.clone());
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
@@ -169,7 +170,7 @@ impl Drop for Runtime {
     /// builder's `shutdown_timeout`).
     fn drop(&mut self) {
         let _driver = context::enter(&self.driver);
-        let _executor = executor::enter(&self.executor);
+        let _executor = current::enter(&self.executor);
         self.executor.shutdown();
         self.driver.shutdown(self.shutdown_timeout);
     }
@@ -197,7 +198,7 @@ impl Drop for Runtime {
 /// panics.
 pub fn run<F: Future>(future: F) -> F::Output {
     assert!(
-        !executor::is_entered(),
+        !current::is_entered(),
         "cannot start a ringio runtime from within a runtime: \
          `ringio::run` was called inside a task; await the future instead"
     );
@@ -236,5 +237,5 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    executor::spawn_local(future)
+    current::spawn_local(future)
 }

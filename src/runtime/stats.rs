@@ -1,6 +1,6 @@
 //! [`Stats`] and [`stats`]: this thread's runtime counters.
 
-use super::executor;
+use super::current;
 use crate::driver::context;
 
 /// Counters of the runtime on the current thread, since it was built.
@@ -41,7 +41,7 @@ pub struct Stats {
 ///
 /// Panics when called outside a ringio runtime.
 pub fn stats() -> Stats {
-    let tasks_polled = executor::with_current(|executor| executor.tasks_polled.get());
+    let tasks_polled = current::with_current(|executor| executor.tasks_polled.get());
     let (driver, in_flight) = context::with_current(|driver| driver.stats());
     Stats {
         enters: driver.enters,

@@ -5,7 +5,8 @@
 //! from any other thread to the [`Remote`] inbox, which wakes the ring. The
 //! future itself is only ever touched on its home thread.
 
-use super::executor::{self, TaskId};
+use super::current;
+use super::executor::TaskId;
 use super::remote::Remote;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -56,7 +57,7 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let task = self.task.load(Ordering::Relaxed);
-        if !executor::schedule_on_this_thread(self.remote.id, task) {
+        if !current::schedule_on_this_thread(self.remote.id, task) {
             self.remote.push(task);
         }
     }

@@ -1,0 +1,81 @@
+//! The current thread's executor, and the entry points that need it.
+
+use super::executor::{Executor, TaskId};
+use super::join::JoinHandle;
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the current thread's executor, if any.
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// Runs `f` with the current thread's executor.
+///
+/// # Panics
+///
+/// Panics with a clear message when no ringio runtime runs on this thread.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> R {
+    CURRENT.with(|current| match current.borrow().as_ref() {
+        Some(executor) => f(executor),
+        None => panic!(
+            "there is no ringio runtime on this thread: \
+             call this inside `ringio::run` or `Runtime::block_on`"
+        ),
+    })
+}
+
+/// Whether a runtime is running on this thread.
+pub(crate) fn is_entered() -> bool {
+    try_with_current(|_| ()).is_some()
+}
+
+/// Makes `executor` current until the guard drops.
+pub(crate) fn enter(executor: &Rc<Executor>) -> EnterGuard {
+    let previous = CURRENT.with(|current| current.replace(Some(executor.clone())));
+    EnterGuard { previous }
+}
+
+/// Restores the previous executor when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Rc<Executor>>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| current.replace(previous));
+    }
+}
+
+/// Schedules `task` if runtime `runtime` is current on this thread; returns
+/// `false` when the wake must go through the remote inbox instead.
+pub(crate) fn schedule_on_this_thread(runtime: u64, task: TaskId) -> bool {
+    try_with_current(|executor| {
+        executor.remote.id == runtime && {
+            executor.schedule(task);
+            true
+        }
+    })
+    .unwrap_or(false)
+}
+
+/// Spawns `future` on the current executor; used by [`crate::spawn`].
+pub(crate) fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    with_current(|executor| {
+        let id = executor.spawn(future);
+        JoinHandle::local(executor.clone(), id)
+    })
+}
