@@ -30,21 +30,55 @@ impl<B: IoBuf> Slice<B> {
     }
 
     /// Offset of the range's start in the underlying buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::buf::IoBuf;
+    ///
+    /// assert_eq!(vec![0u8; 4].slice(1..).begin(), 1);
+    /// ```
     pub fn begin(&self) -> usize {
         self.begin
     }
 
     /// Offset one past the range's end in the underlying buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::buf::IoBuf;
+    ///
+    /// assert_eq!(vec![0u8; 4].slice(..3).end(), 3);
+    /// ```
     pub fn end(&self) -> usize {
         self.end
     }
 
     /// A reference to the underlying buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::buf::IoBuf;
+    ///
+    /// let slice = vec![7u8; 4].slice(1..2);
+    /// assert_eq!(slice.get_ref().len(), 4);
+    /// ```
     pub fn get_ref(&self) -> &B {
         &self.buf
     }
 
     /// Gives back the underlying buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::buf::IoBuf;
+    ///
+    /// let buf = vec![1u8, 2, 3].slice(1..).into_inner();
+    /// assert_eq!(buf, [1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> B {
         self.buf
     }

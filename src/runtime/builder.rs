@@ -36,6 +36,13 @@ impl Default for Builder {
 
 impl Builder {
     /// The default configuration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Builder::new().build().unwrap();
+    /// assert_eq!(rt.block_on(async { 3 }), 3);
+    /// ```
     pub fn new() -> Builder {
         Builder {
             ring: RingConfig {
@@ -51,12 +58,26 @@ impl Builder {
     /// Submission queue size (rounded up to a power of two by the kernel;
     /// the completion queue gets twice as many). More operations than this may
     /// be in flight: a full queue is submitted and refilled. Default 256.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Builder::new().entries(1024).build().unwrap();
+    /// # drop(rt);
+    /// ```
     pub fn entries(&mut self, entries: u32) -> &mut Builder {
         self.ring.entries = entries.max(1);
         self
     }
 
     /// How many task polls run between two looks at the ring. Default 64.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Builder::new().budget(16).build().unwrap();
+    /// # drop(rt);
+    /// ```
     pub fn budget(&mut self, polls: usize) -> &mut Builder {
         self.budget = polls.max(1);
         self
@@ -64,6 +85,17 @@ impl Builder {
 
     /// Uses a kernel thread that polls the submission queue (`SQPOLL`), which
     /// sleeps after `idle` without work. Costs a core; off by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // SQPOLL may need privileges on older kernels: handle the error.
+    /// if let Ok(rt) = ringio::Builder::new().sqpoll(Duration::from_millis(10)).build() {
+    ///     rt.block_on(async { ringio::nop().await.unwrap() });
+    /// }
+    /// ```
     pub fn sqpoll(&mut self, idle: Duration) -> &mut Builder {
         self.ring.sqpoll_idle = Some(idle.as_millis().try_into().unwrap_or(u32::MAX));
         self
@@ -71,6 +103,13 @@ impl Builder {
 
     /// Whether to try `SINGLE_ISSUER | DEFER_TASKRUN` (falling back to
     /// `COOP_TASKRUN` or no flags when the kernel refuses). Default `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Builder::new().defer_taskrun(false).build().unwrap();
+    /// # drop(rt);
+    /// ```
     pub fn defer_taskrun(&mut self, enabled: bool) -> &mut Builder {
         self.ring.defer_taskrun = enabled;
         self
@@ -78,6 +117,18 @@ impl Builder {
 
     /// How long dropping the runtime waits for cancelled operations to
     /// complete before leaking their buffers. Default one second.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = ringio::Builder::new()
+    ///     .shutdown_timeout(Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
     pub fn shutdown_timeout(&mut self, timeout: Duration) -> &mut Builder {
         self.shutdown_timeout = timeout;
         self
@@ -89,6 +140,15 @@ impl Builder {
     ///
     /// Fails when io_uring is unavailable; the message says
     /// "io_uring unavailable" and why, and the OS error is its source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// match ringio::Builder::new().build() {
+    ///     Ok(rt) => assert_eq!(rt.block_on(async { 1 }), 1),
+    ///     Err(e) => eprintln!("no ring here: {e}"),
+    /// }
+    /// ```
     pub fn build(&self) -> io::Result<Runtime> {
         Runtime::with_builder(self)
     }

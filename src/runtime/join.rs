@@ -231,11 +231,30 @@ impl JoinError {
     }
 
     /// Whether the task was aborted (or dropped with its runtime).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let handle = ringio::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)
     }
 
     /// Whether the task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let err = ringio::spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     assert!(err.is_panic());
+    /// });
+    /// ```
     pub fn is_panic(&self) -> bool {
         matches!(self.repr, Repr::Panic(_))
     }
@@ -245,12 +264,33 @@ impl JoinError {
     /// # Panics
     ///
     /// Panics if the task was cancelled rather than panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let err = ringio::spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     let payload = err.into_panic();
+    ///     assert_eq!(*payload.downcast::<&str>().unwrap(), "oops");
+    /// });
+    /// ```
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic()
             .unwrap_or_else(|_| panic!("JoinError::into_panic called on a cancelled task"))
     }
 
     /// The panic's payload, or `self` back if the task was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let handle = ringio::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     let err = handle.await.unwrap_err();
+    ///     assert!(err.try_into_panic().is_err());
+    /// });
+    /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
             Repr::Panic(payload) => {

@@ -83,6 +83,15 @@ impl Runtime {
     /// Fails when io_uring is unavailable (too old a kernel, a seccomp filter,
     /// `kernel.io_uring_disabled`); the message starts with
     /// "io_uring unavailable" and says why.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// match ringio::Runtime::new() {
+    ///     Ok(rt) => rt.block_on(async { ringio::yield_now().await }),
+    ///     Err(e) => eprintln!("{e}"), // "io_uring unavailable: ..."
+    /// }
+    /// ```
     pub fn new() -> io::Result<Runtime> {
         Builder::new().build()
     }
@@ -110,6 +119,14 @@ impl Runtime {
     /// Panics if called from inside a runtime (a task or `block_on` future),
     /// if `future` panics, or if `io_uring_enter` fails in a way the runtime
     /// cannot recover from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Runtime::new().unwrap();
+    /// let n = rt.block_on(async { ringio::spawn(async { 2 }).await.unwrap() });
+    /// assert_eq!(n, 2);
+    /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
             !current::is_entered(),

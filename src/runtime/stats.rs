@@ -40,6 +40,16 @@ pub struct Stats {
 /// # Panics
 ///
 /// Panics when called outside a ringio runtime.
+///
+/// # Examples
+///
+/// ```
+/// ringio::run(async {
+///     ringio::nop().await.unwrap();
+///     let s = ringio::stats();
+///     assert!(s.sqes_submitted >= 1 && s.cqes_reaped >= 1);
+/// });
+/// ```
 pub fn stats() -> Stats {
     let tasks_polled = current::with_current(|executor| executor.tasks_polled.get());
     let (driver, in_flight) = context::with_current(|driver| driver.stats());

@@ -68,6 +68,18 @@ impl Interval {
     /// # Cancel safety
     ///
     /// Cancel-safe: a dropped `tick()` loses no tick.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// ringio::run(async {
+    ///     let mut ticks = ringio::time::interval(Duration::from_millis(1));
+    ///     let first = ticks.tick().await; // at once
+    ///     assert!(first <= Instant::now());
+    /// });
+    /// ```
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| Pin::new(&mut self.sleep).poll(cx)).await;
         let this_tick = self.sleep.deadline();
@@ -76,11 +88,33 @@ impl Interval {
     }
 
     /// The period between ticks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let ticks = ringio::time::interval(Duration::from_millis(5));
+    /// assert_eq!(ticks.period(), Duration::from_millis(5));
+    /// ```
     pub fn period(&self) -> Duration {
         self.period
     }
 
     /// Restarts the ticks: the next one is one period from now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// ringio::run(async {
+    ///     let mut ticks = ringio::time::interval(Duration::from_millis(1));
+    ///     ticks.tick().await;
+    ///     ticks.reset();
+    ///     ticks.tick().await;
+    /// });
+    /// ```
     pub fn reset(&mut self) {
         self.sleep.reset(Instant::now() + self.period);
     }

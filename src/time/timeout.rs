@@ -69,11 +69,31 @@ pin_project_lite::pin_project! {
 
 impl<F> Timeout<F> {
     /// The inner future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let t = ringio::time::timeout(Duration::from_secs(1), std::future::ready(5));
+    /// let _inner: &std::future::Ready<i32> = t.get_ref();
+    /// ```
     pub fn get_ref(&self) -> &F {
         &self.future
     }
 
     /// Gives back the inner future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// ringio::run(async {
+    ///     let t = ringio::time::timeout(Duration::from_secs(1), std::future::ready(5));
+    ///     assert_eq!(t.into_inner().await, 5);
+    /// });
+    /// ```
     pub fn into_inner(self) -> F {
         self.future
     }
