@@ -26,6 +26,7 @@ struct TaskIdentity {
 }
 
 impl TaskIdentity {
+    #[inline]
     fn new(driver: &Handle, token: u64, waker: &Waker) -> TaskIdentity {
         TaskIdentity {
             driver: Rc::as_ptr(&driver.0) as usize,
@@ -55,6 +56,7 @@ impl Drop for TaskGuard {
 /// and `driver` belongs to that task's runtime: an operation may then record
 /// the token instead of cloning the waker. A combinator that polls with a
 /// waker of its own, or an op of another runtime, gets `None`.
+#[inline]
 pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
     let current = CURRENT_TASK.with(Cell::get)?;
     (current == TaskIdentity::new(driver, current.token, waker)).then_some(current.token)
@@ -76,6 +78,7 @@ impl std::fmt::Debug for Handle {
 /// # Panics
 ///
 /// Panics with a clear message when no ringio runtime runs on this thread.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
     CURRENT.with(|current| match &*current.borrow() {
         Some(handle) => f(handle),
@@ -110,10 +113,12 @@ impl Handle {
         Ok(Handle(Rc::new(RefCell::new(Driver::new(config)?))))
     }
 
+    #[inline]
     pub(crate) fn push_op(&self, entry: squeue::Entry) -> io::Result<OpKey> {
         self.0.borrow_mut().push_op(entry)
     }
 
+    #[inline]
     pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
         self.0
             .borrow_mut()

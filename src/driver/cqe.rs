@@ -26,6 +26,7 @@ impl Cqe {
     }
 
     /// `res` as an `io::Result`: negative values become the matching OS error.
+    #[inline]
     pub(crate) fn result(&self) -> io::Result<u32> {
         if self.res < 0 {
             Err(io::Error::from_raw_os_error(-self.res))
@@ -41,6 +42,7 @@ impl Cqe {
 }
 
 impl From<&io_uring::cqueue::Entry> for Cqe {
+    #[inline]
     fn from(e: &io_uring::cqueue::Entry) -> Self {
         Cqe {
             res: e.result(),
@@ -73,12 +75,14 @@ pub(crate) enum Token {
 }
 
 impl OpKey {
+    #[inline]
     pub(crate) fn user_data(self) -> u64 {
         (u64::from(self.generation) << 32) | u64::from(self.index)
     }
 }
 
 impl Token {
+    #[inline]
     pub(crate) fn decode(user_data: u64) -> Token {
         match user_data {
             WAKE_TOKEN => Token::Wake,

@@ -39,6 +39,7 @@ pub(crate) enum Waiter {
 
 impl Waiter {
     /// Whether waking `self` and `other` has the same effect.
+    #[inline]
     pub(crate) fn same_as(&self, other: &Waiter) -> bool {
         match (self, other) {
             (Waiter::Task(a), Waiter::Task(b)) => a == b,

@@ -84,6 +84,7 @@ impl Driver {
     }
 
     /// Pushes an operation's entry under a fresh key (no syscall).
+    #[inline]
     pub(crate) fn push_op(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
         if self.closed {
             return Err(shut_down());
@@ -98,6 +99,7 @@ impl Driver {
     }
 
     /// Takes the operation's completion, or registers the waker.
+    #[inline]
     pub(crate) fn poll_op(
         &mut self,
         key: OpKey,

@@ -17,6 +17,7 @@ impl Driver {
     ///
     /// `Err` means the entry is *not* in the ring, so whatever it points to may
     /// be freed by the caller.
+    #[inline]
     pub(super) fn push_entry(&mut self, entry: &squeue::Entry) -> io::Result<()> {
         loop {
             let ring = self.ring_mut()?;

@@ -28,6 +28,7 @@ pub(crate) enum AbandonOutcome {
 
 impl OpTable {
     /// Adds a slot in the `Submitted` state.
+    #[inline]
     pub(crate) fn insert(&mut self) -> OpKey {
         let generation = self.next_generation;
         self.next_generation = (generation + 1) % GENERATION_LIMIT;
@@ -48,6 +49,7 @@ impl OpTable {
         }
     }
 
+    #[inline]
     fn get(&mut self, key: OpKey) -> Option<&mut Slot> {
         self.slots
             .get_mut(key.index as usize)
@@ -57,6 +59,7 @@ impl OpTable {
     /// Records a completion; returns who to wake, if anyone waits.
     ///
     /// A completion for an unknown key (a stale generation) is ignored.
+    #[inline]
     pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
         let slot = self.get(key)?;
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
@@ -77,6 +80,7 @@ impl OpTable {
     /// Polls an operation: takes its completion, or registers the waiter:
     /// `task` when the poll comes from a runtime task (see
     /// `context::task_token`), else a clone of `waker`.
+    #[inline]
     pub(crate) fn poll(
         &mut self,
         key: OpKey,

@@ -109,6 +109,7 @@ impl<T: OpCode> Drop for Op<T> {
 }
 
 /// Converts a completion into `io::Result<()>` for ops with no payload.
+#[inline]
 pub(crate) fn unit_result(cqe: Cqe) -> io::Result<()> {
     cqe.result().map(drop)
 }

@@ -14,10 +14,12 @@ pub(crate) struct Nop;
 unsafe impl OpCode for Nop {
     type Output = io::Result<()>;
 
+    #[inline]
     fn sqe(&mut self) -> squeue::Entry {
         opcode::Nop::new().build()
     }
 
+    #[inline]
     fn complete(self, cqe: Cqe) -> io::Result<()> {
         unit_result(cqe)
     }

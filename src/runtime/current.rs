@@ -11,6 +11,7 @@ thread_local! {
 }
 
 /// Runs `f` with the current thread's executor, if any.
+#[inline]
 pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<R> {
     CURRENT
         .try_with(|current| current.borrow().as_ref().map(f))
@@ -23,6 +24,7 @@ pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<
 /// # Panics
 ///
 /// Panics with a clear message when no ringio runtime runs on this thread.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> R {
     CURRENT.with(|current| match current.borrow().as_ref() {
         Some(executor) => f(executor),
@@ -58,6 +60,7 @@ impl Drop for EnterGuard {
 
 /// Schedules `task` if runtime `runtime` is current on this thread; returns
 /// `false` when the wake must go through the remote inbox instead.
+#[inline]
 pub(crate) fn schedule_on_this_thread(runtime: u64, task: TaskId) -> bool {
     try_with_current(|executor| {
         executor.remote.id == runtime && {

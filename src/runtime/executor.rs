@@ -73,15 +73,18 @@ impl std::fmt::Debug for Executor {
     }
 }
 
+#[inline]
 fn index(id: TaskId) -> usize {
     id as u32 as usize
 }
 
+#[inline]
 fn generation(id: TaskId) -> u32 {
     (id >> 32) as u32
 }
 
 /// The slot of task `id`, unless the task is gone (a stale id).
+#[inline]
 fn slot_mut(tasks: &mut Slab<Slot>, id: TaskId) -> Option<&mut Slot> {
     tasks
         .get_mut(index(id))
@@ -140,6 +143,7 @@ impl Executor {
 
     /// Wakes a waiter recorded by an operation or a join handle: a task
     /// token is scheduled directly, a waker is woken.
+    #[inline]
     pub(crate) fn wake(&self, waiter: Waiter) {
         match waiter {
             Waiter::Task(MAIN_TASK) => self.main_woken.set(true),
@@ -158,6 +162,7 @@ impl Executor {
     }
 
     /// Queues task `id` unless it is already queued or finished.
+    #[inline]
     pub(crate) fn schedule(&self, id: TaskId) {
         let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
             // Only reachable from a waker fired inside the executor's own
@@ -196,6 +201,7 @@ impl Executor {
 
     /// Takes a scheduled task out of its slot for polling. Handles stale ids
     /// and pending aborts (returns `None` for both).
+    #[inline]
     fn begin_poll(&self, id: TaskId) -> Option<(Pin<Box<dyn Task>>, WakerPair)> {
         let mut tasks = self.tasks.borrow_mut();
         let slot = slot_mut(&mut tasks, id)?;
@@ -213,6 +219,7 @@ impl Executor {
         Some((slot.task.take()?, slot.waker.take()?))
     }
 
+    #[inline]
     fn end_poll(&self, id: TaskId, task: Pin<Box<dyn Task>>, waker: WakerPair, poll: Poll<()>) {
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[index(id)];
@@ -225,6 +232,7 @@ impl Executor {
     }
 
     /// Marks a task finished, wakes its joiner, and frees a detached slot.
+    #[inline]
     fn finish(&self, id: TaskId, cancelled: bool) {
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[index(id)];
@@ -243,6 +251,7 @@ impl Executor {
 
     /// Drops a removed slot's contents (outside any borrow) and keeps its
     /// waker for reuse when nobody else holds it.
+    #[inline]
     fn release(&self, mut slot: Slot) {
         if let Some(waker) = slot.waker.take() {
             if waker.is_unshared() {
@@ -286,6 +295,7 @@ impl Executor {
 
     /// For a dropped join handle: free a finished task's slot, or let the
     /// task free it when it finishes.
+    #[inline]
     pub(crate) fn detach(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
         let Some(slot) = slot_mut(&mut tasks, id) else {

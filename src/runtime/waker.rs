@@ -40,11 +40,13 @@ impl WakerPair {
     }
 
     /// Whether nothing but this pair holds the waker, so it may be reused.
+    #[inline]
     pub(crate) fn is_unshared(&self) -> bool {
         Arc::strong_count(&self.arc) == 2
     }
 
     /// Points an unshared waker at another task.
+    #[inline]
     pub(crate) fn retarget(&self, task: TaskId) {
         self.arc.task.store(task, Ordering::Relaxed);
     }
