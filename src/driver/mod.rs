@@ -90,7 +90,8 @@ impl Driver {
             return Err(shut_down());
         }
         let key = self.table.insert();
-        let entry = entry.user_data(key.user_data());
+        let mut entry = entry;
+        entry.set_user_data(key.user_data());
         if let Err(e) = self.push_entry(&entry) {
             self.table.remove_unsubmitted(key);
             return Err(e);
