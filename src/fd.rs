@@ -1,8 +1,7 @@
 //! [`SharedFd`]: a file descriptor that in-flight operations keep open.
 #![forbid(unsafe_code)]
-// Used by the file and socket types (issues 3 and 4) and by the driver tests.
-#![cfg_attr(not(test), allow(dead_code))]
 
+use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::rc::Rc;
 
@@ -19,5 +18,15 @@ impl SharedFd {
 
     pub(crate) fn raw(&self) -> RawFd {
         self.0.as_raw_fd()
+    }
+
+    /// The fd itself, if nobody else (no operation in flight) holds it.
+    pub(crate) fn try_unwrap(self) -> Result<OwnedFd, SharedFd> {
+        Rc::try_unwrap(self.0).map_err(SharedFd)
+    }
+
+    /// A duplicate (`dup`) of the fd, owned by the caller.
+    pub(crate) fn try_clone_owned(&self) -> io::Result<OwnedFd> {
+        self.0.try_clone()
     }
 }

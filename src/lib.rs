@@ -64,6 +64,7 @@ mod macros;
 pub mod buf;
 mod driver;
 mod fd;
+pub mod fs;
 mod op;
 mod runtime;
 mod sys;

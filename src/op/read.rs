@@ -1,8 +1,5 @@
 //! `IORING_OP_READ`: read into an owned buffer.
 
-// Used by the file and socket types (issues 3 and 4) and by the driver tests.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use super::OpCode;
 use crate::buf::{BufResult, IoBufMut};
 use crate::driver::cqe::Cqe;

@@ -2,6 +2,8 @@
 //!
 //! - [`eventfd`]: the counter another thread writes to wake a parked ring.
 //! - [`clock`]: `CLOCK_MONOTONIC` readings for absolute kernel timeouts.
+//! - `raw_fd`: `FromRawFd` impls for the public fd-owning types.
 
 pub(crate) mod clock;
 pub(crate) mod eventfd;
+mod raw_fd;

@@ -1,0 +1,378 @@
+//! [`File`]: a file whose every operation is an io_uring op.
+
+use super::{Metadata, OpenOptions};
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::fd::SharedFd;
+use crate::op::close::Close;
+use crate::op::fsync::Fsync;
+use crate::op::read::ReadAt;
+use crate::op::statx::Statx;
+use crate::op::write::WriteAt;
+use crate::op::Op;
+use std::io;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+/// An open file. Reads and writes name their offset and take owned buffers;
+/// they go straight to the ring from the calling task's thread (no thread
+/// pool). Methods take `&self`, so one `File` (in an `Rc`, say) serves many
+/// concurrent operations.
+///
+/// Dropping a `File` closes its fd (synchronously, once no operation uses
+/// it); [`close`](File::close) closes it through the ring and reports errors.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ringio::fs::File;
+///
+/// ringio::run(async {
+///     let file = File::create("hello.txt").await.unwrap();
+///     let (res, _buf) = file.write_all_at(b"hello".to_vec(), 0).await;
+///     res.unwrap();
+///     file.sync_all().await.unwrap();
+///     file.close().await.unwrap();
+///
+///     let file = File::open("hello.txt").await.unwrap();
+///     let (res, buf) = file.read_at(Vec::with_capacity(16), 0).await;
+///     assert_eq!(&buf[..res.unwrap()], b"hello");
+/// });
+/// ```
+pub struct File {
+    fd: SharedFd,
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("File").field("fd", &self.fd.raw()).finish()
+    }
+}
+
+impl File {
+    pub(crate) fn from_owned_fd(fd: OwnedFd) -> File {
+        File {
+            fd: SharedFd::new(fd),
+        }
+    }
+
+    /// Opens a file read-only.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` if it does not exist, `InvalidInput` for a path with an
+    /// interior NUL byte, or another error from the kernel.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     # drop(file);
+    /// });
+    /// ```
+    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new().read(true).open(path).await
+    }
+
+    /// Opens a file write-only, creating it or truncating it.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `PermissionDenied`; `InvalidInput` for a
+    /// path with an interior NUL byte.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.bin").await.unwrap();
+    ///     # drop(file);
+    /// });
+    /// ```
+    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
+    }
+
+    /// Wraps a `std::fs::File`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let std_file = std::fs::File::open("Cargo.toml").unwrap();
+    ///     let file = ringio::fs::File::from_std(std_file);
+    ///     # drop(file);
+    /// });
+    /// ```
+    pub fn from_std(file: std::fs::File) -> File {
+        File::from_owned_fd(OwnedFd::from(file))
+    }
+
+    /// Reads into `buf` (from its start, up to its capacity) at offset `pos`;
+    /// returns the number of bytes read (0 at end of file) and the buffer,
+    /// whose length is then exactly that many bytes for a `Vec<u8>`.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `EBADF` for a file not opened for reading.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the read; the buffer is freed only after
+    /// the kernel is done with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     let (n, buf) = file.read_at(vec![0; 4096], 0).await;
+    ///     println!("{:?}", &buf[..n.unwrap()]);
+    /// });
+    /// ```
+    pub async fn read_at<B: IoBufMut>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
+        Op::submit(ReadAt::new(self.fd.clone(), buf, pos)).await
+    }
+
+    /// Reads exactly `buf.bytes_total()` bytes at `pos`, looping over short
+    /// reads.
+    ///
+    /// # Errors
+    ///
+    /// `UnexpectedEof` if the file ends first (the bytes read so far are in
+    /// the buffer), or the kernel's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe as a whole: a drop loses how much was read (each read
+    /// in it is cancelled safely).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     let (res, header) = file.read_exact_at(Vec::with_capacity(8), 0).await;
+    ///     res.unwrap();
+    ///     assert_eq!(header.len(), 8);
+    /// });
+    /// ```
+    pub async fn read_exact_at<B: IoBufMut>(&self, buf: B, pos: u64) -> BufResult<(), B> {
+        let total = buf.bytes_total();
+        let mut buf = buf;
+        let mut filled = 0;
+        while filled < total {
+            let (res, slice) = self.read_at(buf.slice(filled..), pos + filled as u64).await;
+            buf = slice.into_inner();
+            match res {
+                Ok(0) => {
+                    let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "file ended early");
+                    return (Err(eof), buf);
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (Err(e), buf),
+            }
+        }
+        (Ok(()), buf)
+    }
+
+    /// Writes `buf`'s initialized bytes at `pos`; returns how many were
+    /// written (possibly fewer) and the buffer.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `EBADF` for a file not opened for writing.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the write (some bytes may have been
+    /// written); the buffer is freed only after the kernel is done with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     let (n, _buf) = file.write_at("hello", 0).await;
+    ///     assert_eq!(n.unwrap(), 5);
+    /// });
+    /// ```
+    pub async fn write_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
+        Op::submit(WriteAt::new(self.fd.clone(), buf, pos)).await
+    }
+
+    /// Writes all of `buf`'s initialized bytes at `pos`, looping over short
+    /// writes.
+    ///
+    /// # Errors
+    ///
+    /// `WriteZero` if the kernel accepts no more bytes, or the kernel's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe as a whole: a drop loses how much was written.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     let (res, _buf) = file.write_all_at(vec![7u8; 1 << 20], 0).await;
+    ///     res.unwrap();
+    /// });
+    /// ```
+    pub async fn write_all_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<(), B> {
+        let total = buf.bytes_init();
+        let mut buf = buf;
+        let mut written = 0;
+        while written < total {
+            let (res, slice) = self
+                .write_at(buf.slice(written..total), pos + written as u64)
+                .await;
+            buf = slice.into_inner();
+            match res {
+                Ok(0) => {
+                    let zero = io::Error::new(io::ErrorKind::WriteZero, "the file took no bytes");
+                    return (Err(zero), buf);
+                }
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (Err(e), buf),
+            }
+        }
+        (Ok(()), buf)
+    }
+
+    /// Flushes data and metadata to the device (`IORING_OP_FSYNC`).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `EIO`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the request if it has not started.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     file.sync_all().await.unwrap();
+    /// });
+    /// ```
+    pub async fn sync_all(&self) -> io::Result<()> {
+        Op::submit(Fsync::new(self.fd.clone(), false)).await
+    }
+
+    /// Flushes data (and the metadata needed to read it) to the device
+    /// (`IORING_FSYNC_DATASYNC`).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`sync_all`](File::sync_all).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     file.sync_data().await.unwrap();
+    /// });
+    /// ```
+    pub async fn sync_data(&self) -> io::Result<()> {
+        Op::submit(Fsync::new(self.fd.clone(), true)).await
+    }
+
+    /// The file's metadata (`IORING_OP_STATX` on the fd).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the request; its buffer is freed after the
+    /// kernel's completion.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     assert!(file.metadata().await.unwrap().is_file());
+    /// });
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        let stx = Op::submit(Statx::of_fd(self.fd.clone())).await?;
+        Ok(Metadata::from_statx(stx))
+    }
+
+    /// Closes the file through the ring (`IORING_OP_CLOSE`) and reports the
+    /// kernel's verdict. Taking `self` makes closing twice impossible.
+    ///
+    /// If an operation dropped earlier is still in flight on the fd, the fd
+    /// is closed when that operation completes instead, and this returns
+    /// `Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `close(2)` (for example `EIO` on some network
+    /// file systems).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     file.close().await.unwrap();
+    /// });
+    /// ```
+    pub async fn close(self) -> io::Result<()> {
+        match self.fd.try_unwrap() {
+            Ok(fd) => Op::submit(Close::new(fd)).await,
+            Err(_still_in_use) => Ok(()),
+        }
+    }
+}
+
+impl AsRawFd for File {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw()
+    }
+}
+
+impl From<OwnedFd> for File {
+    fn from(fd: OwnedFd) -> File {
+        File::from_owned_fd(fd)
+    }
+}
+
+impl IntoRawFd for File {
+    /// Gives up the fd. If a dropped operation still holds it, the caller
+    /// gets a duplicate (`dup`), and the original closes when that operation
+    /// completes.
+    ///
+    /// # Panics
+    ///
+    /// Panics if that duplicate cannot be made (no fd left).
+    fn into_raw_fd(self) -> RawFd {
+        match self.fd.try_unwrap() {
+            Ok(fd) => fd.into_raw_fd(),
+            Err(shared) => shared
+                .try_clone_owned()
+                .expect("ringio: could not duplicate a file descriptor still in use")
+                .into_raw_fd(),
+        }
+    }
+}

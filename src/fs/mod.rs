@@ -1,0 +1,225 @@
+//! Files on the ring: every operation is an io_uring op submitted from the
+//! calling task's thread, with no thread pool on the data path.
+//!
+//! [`File`] reads and writes at explicit offsets with owned buffers (see
+//! [`crate::buf`]); the free functions cover whole-file and path operations
+//! (`IORING_OP_OPENAT`, `UNLINKAT`, `RENAMEAT`, `MKDIRAT`, `STATX`).
+//!
+//! ```no_run
+//! ringio::run(async {
+//!     ringio::fs::write("greeting.txt", "hello").await.unwrap();
+//!     assert_eq!(ringio::fs::read("greeting.txt").await.unwrap(), b"hello");
+//!     ringio::fs::remove_file("greeting.txt").await.unwrap();
+//! });
+//! ```
+#![forbid(unsafe_code)]
+
+mod file;
+mod metadata;
+mod open_options;
+
+pub use file::File;
+pub use metadata::Metadata;
+pub use open_options::OpenOptions;
+
+use crate::buf::IoBuf;
+use crate::op::path::{MkdirAt, RenameAt, UnlinkAt};
+use crate::op::statx::Statx;
+use crate::op::Op;
+use std::ffi::CString;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// The path as a C string; `InvalidInput` (before any system call) if it
+/// holds a NUL byte.
+pub(crate) fn cstring(path: &Path) -> io::Result<CString> {
+    CString::new(path.as_os_str().as_bytes()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("path contains an interior NUL byte: {}", path.display()),
+        )
+    })
+}
+
+/// Reads a whole file into a `Vec<u8>`.
+///
+/// # Errors
+///
+/// As [`File::open`] and [`File::read_at`].
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     let manifest = ringio::fs::read("Cargo.toml").await.unwrap();
+///     assert!(!manifest.is_empty());
+/// });
+/// ```
+pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    let file = File::open(path).await?;
+    let hint = file.metadata().await.map(|m| m.len() as usize).unwrap_or(0);
+    let mut buf = Vec::with_capacity(hint.max(4096));
+    loop {
+        if buf.len() == buf.capacity() {
+            buf.reserve(buf.capacity().max(4096));
+        }
+        let filled = buf.len();
+        let (res, slice) = file.read_at(buf.slice(filled..), filled as u64).await;
+        buf = slice.into_inner();
+        match res {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    file.close().await?;
+    Ok(buf)
+}
+
+/// Writes `contents` to a file, creating or truncating it. The bytes are
+/// copied into an owned buffer for the ring.
+///
+/// # Errors
+///
+/// As [`File::create`] and [`File::write_all_at`].
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::write("out.txt", b"data").await.unwrap();
+/// });
+/// ```
+pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    let file = File::create(path).await?;
+    let (res, _) = file.write_all_at(contents.as_ref().to_vec(), 0).await;
+    res?;
+    file.close().await
+}
+
+/// Removes a file.
+///
+/// # Errors
+///
+/// `NotFound`, `IsADirectory` for a directory, or another kernel error.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::remove_file("out.txt").await.unwrap();
+/// });
+/// ```
+pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
+    Op::submit(UnlinkAt::new(cstring(path.as_ref())?, false)).await
+}
+
+/// Removes an empty directory.
+///
+/// # Errors
+///
+/// `NotFound`, `DirectoryNotEmpty`, `NotADirectory`, or another kernel error.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::remove_dir("empty").await.unwrap();
+/// });
+/// ```
+pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    Op::submit(UnlinkAt::new(cstring(path.as_ref())?, true)).await
+}
+
+/// Renames `from` to `to`, replacing `to` if it exists.
+///
+/// # Errors
+///
+/// `NotFound` if `from` does not exist, or another kernel error.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::rename("a.txt", "b.txt").await.unwrap();
+/// });
+/// ```
+pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
+    let from = cstring(from.as_ref())?;
+    let to = cstring(to.as_ref())?;
+    Op::submit(RenameAt::new(from, to)).await
+}
+
+/// Creates a directory.
+///
+/// # Errors
+///
+/// `AlreadyExists`, `NotFound` if the parent is missing, or another kernel
+/// error.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::create_dir("logs").await.unwrap();
+/// });
+/// ```
+pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
+    Op::submit(MkdirAt::new(cstring(path.as_ref())?)).await
+}
+
+/// Creates a directory and any missing parents; an existing directory is
+/// not an error.
+///
+/// # Errors
+///
+/// A kernel error, or `AlreadyExists` if a component exists and is not a
+/// directory.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     ringio::fs::create_dir_all("data/2026/11").await.unwrap();
+/// });
+/// ```
+pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref();
+    let mut missing: Vec<&Path> = path
+        .ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    missing.reverse();
+    for dir in missing {
+        match create_dir(dir).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if !metadata(dir).await?.is_dir() {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Metadata of the file at `path`, following symbolic links.
+///
+/// # Errors
+///
+/// `NotFound`, or another kernel error.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     assert!(ringio::fs::metadata("Cargo.toml").await.unwrap().is_file());
+/// });
+/// ```
+pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
+    let stx = Op::submit(Statx::of_path(cstring(path.as_ref())?)).await?;
+    Ok(Metadata::from_statx(stx))
+}

@@ -1,0 +1,225 @@
+//! ringio::fs::File: round trips, concurrency, options, bad input.
+
+mod common;
+
+use common::{fd_count, run_bounded, serial};
+use ringio::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::rc::Rc;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[test]
+fn round_trips_of_many_sizes() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().to_path_buf();
+    run_bounded(LIMIT, move || async move {
+        for len in [0usize, 1, 4095, 4096, (1 << 20) + 3] {
+            let path = base.join(format!("f{len}"));
+            let data = pattern(len);
+            let file = File::create(&path).await.unwrap();
+            let (res, back) = file.write_all_at(data.clone(), 0).await;
+            res.unwrap();
+            assert_eq!(back, data, "the buffer comes back unchanged");
+            file.sync_data().await.unwrap();
+            file.close().await.unwrap();
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                data,
+                "std sees what ringio wrote"
+            );
+
+            let file = File::open(&path).await.unwrap();
+            let (res, got) = file.read_exact_at(Vec::with_capacity(len), 0).await;
+            res.unwrap();
+            assert_eq!(got, data);
+            let (n, _) = file.read_at(Vec::with_capacity(16), len as u64).await;
+            assert_eq!(n.unwrap(), 0, "end of file");
+            assert_eq!(ringio::fs::read(&path).await.unwrap(), data);
+        }
+    });
+}
+
+#[test]
+fn concurrent_reads_at_256_offsets_match_std() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big");
+    let data = pattern(256 * 4096);
+    std::fs::write(&path, &data).unwrap();
+    run_bounded(LIMIT, move || async move {
+        let file = Rc::new(File::open(&path).await.unwrap());
+        let handles: Vec<_> = (0..256u64)
+            .map(|i| {
+                let file = file.clone();
+                ringio::spawn(async move {
+                    let pos = (i * 4093) % (255 * 4096);
+                    let (res, buf) = file.read_exact_at(vec![0u8; 4096], pos).await;
+                    res.unwrap();
+                    (pos, buf)
+                })
+            })
+            .collect();
+        for h in handles {
+            let (pos, buf) = h.await.unwrap();
+            assert_eq!(&buf[..], &data[pos as usize..pos as usize + 4096]);
+        }
+    });
+}
+
+#[test]
+fn append_mode_writes_at_the_end() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    std::fs::write(&path, b"one\n").unwrap();
+    let p = path.clone();
+    run_bounded(LIMIT, move || async move {
+        let log = OpenOptions::new().append(true).open(&p).await.unwrap();
+        for line in ["two\n", "three\n"] {
+            let (res, _) = log.write_all_at(line, 0).await;
+            res.unwrap();
+        }
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), b"one\ntwo\nthree\n");
+}
+
+#[test]
+fn create_new_on_an_existing_file_is_already_exists() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("taken");
+    std::fs::write(&path, b"x").unwrap();
+    let err = run_bounded(LIMIT, move || async move {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .unwrap_err()
+    });
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().to_path_buf();
+    run_bounded(LIMIT, move || async move {
+        let missing = File::open(base.join("nope")).await.unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+
+        let dir_for_write = OpenOptions::new()
+            .write(true)
+            .open(&base)
+            .await
+            .unwrap_err();
+        assert_eq!(dir_for_write.raw_os_error(), Some(libc::EISDIR));
+
+        let nul = File::open("bad\0path").await.unwrap_err();
+        assert_eq!(nul.kind(), ErrorKind::InvalidInput);
+        assert!(nul.to_string().contains("NUL"), "{nul}");
+
+        let nothing = OpenOptions::new().open(base.join("x")).await.unwrap_err();
+        assert_eq!(nothing.kind(), ErrorKind::InvalidInput);
+
+        let write_only = File::create(base.join("wo")).await.unwrap();
+        let (res, buf) = write_only.read_at(vec![0u8; 8], 0).await;
+        assert_eq!(res.unwrap_err().raw_os_error(), Some(libc::EBADF));
+        assert_eq!(buf.len(), 8, "the buffer comes back on error");
+
+        std::fs::write(base.join("short"), b"abc").unwrap();
+        let short = File::open(base.join("short")).await.unwrap();
+        let (res, buf) = short.read_exact_at(Vec::with_capacity(10), 0).await;
+        assert_eq!(res.unwrap_err().kind(), ErrorKind::UnexpectedEof);
+        assert_eq!(buf, b"abc", "what was read is kept");
+    });
+}
+
+#[test]
+fn metadata_agrees_with_std() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("meta");
+    std::fs::write(&path, pattern(12345)).unwrap();
+    let std_meta = std::fs::metadata(&path).unwrap();
+    let (by_path, by_fd, of_dir) = run_bounded(LIMIT, {
+        let path = path.clone();
+        let dir = dir.path().to_path_buf();
+        move || async move {
+            let by_path = ringio::fs::metadata(&path).await.unwrap();
+            let by_fd = File::open(&path).await.unwrap().metadata().await.unwrap();
+            let of_dir = ringio::fs::metadata(&dir).await.unwrap();
+            (by_path.len(), by_fd, of_dir.is_dir())
+        }
+    });
+    assert_eq!(by_path, std_meta.len());
+    assert_eq!(by_fd.len(), 12345);
+    assert!(by_fd.is_file() && !by_fd.is_dir());
+    assert!(of_dir);
+    assert_eq!(by_fd.modified().unwrap(), std_meta.modified().unwrap());
+    assert_eq!(by_fd.permissions(), std_meta.permissions());
+}
+
+#[test]
+fn fd_count_unchanged_after_10k_open_close_cycles() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycle");
+    std::fs::write(&path, b"x").unwrap();
+    let before = fd_count();
+    run_bounded(LIMIT, move || async move {
+        for i in 0..10_000 {
+            let file = File::open(&path).await.unwrap();
+            if i % 2 == 0 {
+                file.close().await.unwrap();
+            } // odd rounds: dropped, closed synchronously
+        }
+    });
+    assert_eq!(fd_count(), before);
+}
+
+#[test]
+fn dropped_read_frees_its_buffer_and_fd_after_the_kernel() {
+    let _serial = serial(); // fd counts in this binary need quiet neighbours
+    skip_unless_uring!();
+    let before = fd_count();
+    run_bounded(LIMIT, || async {
+        // A FIFO nobody writes: the read stays in flight until cancelled.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: plain mkfifo call on a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .await
+            .unwrap();
+        // A writer end keeps the read from returning EOF at once.
+        let _writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        let read = Box::pin(file.read_at(vec![0u8; 64], u64::MAX));
+        let _ = ringio::time::timeout(Duration::from_millis(20), read).await;
+        drop(file);
+        for _ in 0..10 {
+            ringio::yield_now().await;
+        }
+        assert_eq!(ringio::stats().ops_in_flight, 0);
+    });
+    assert_eq!(fd_count(), before);
+}
