@@ -223,3 +223,134 @@ fn dropped_read_frees_its_buffer_and_fd_after_the_kernel() {
     });
     assert_eq!(fd_count(), before);
 }
+
+#[test]
+fn vectored_round_trip_hands_buffers_back() {
+    let _serial = serial();
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vec");
+    run_bounded(LIMIT, move || async move {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .open(&path)
+            .await
+            .unwrap();
+        let parts = vec![b"alpha-".to_vec(), b"beta-".to_vec(), b"gamma".to_vec()];
+        let (n, back) = file.writev_at(parts.clone(), 0).await;
+        assert_eq!(n.unwrap(), 16);
+        assert_eq!(back, parts);
+        let bufs = vec![
+            Vec::with_capacity(3),
+            Vec::with_capacity(10),
+            Vec::with_capacity(10),
+        ];
+        let (n, got) = file.readv_at(bufs, 0).await;
+        assert_eq!(n.unwrap(), 16);
+        assert_eq!(
+            got,
+            vec![b"alp".to_vec(), b"ha-beta-ga".to_vec(), b"mma".to_vec()]
+        );
+    });
+}
+
+#[test]
+fn set_len_and_fallocate() {
+    let _serial = serial();
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sized");
+    let p = path.clone();
+    run_bounded(LIMIT, move || async move {
+        let file = File::create(&p).await.unwrap();
+        file.set_len(10_000).await.unwrap();
+        assert_eq!(file.metadata().await.unwrap().len(), 10_000);
+        file.set_len(10).await.unwrap();
+        assert_eq!(file.metadata().await.unwrap().len(), 10);
+        file.fallocate(0, 1 << 16, 0).await.unwrap();
+        assert_eq!(file.metadata().await.unwrap().len(), 1 << 16);
+        let read_only = File::open(&p).await.unwrap();
+        assert!(read_only.set_len(0).await.is_err(), "not open for writing");
+    });
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 1 << 16);
+}
+
+#[test]
+fn one_gib_read_into_one_gib_buffer() {
+    let _serial = serial();
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gib");
+    let len = 1usize << 30;
+    {
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(len as u64).unwrap(); // sparse: reads as zeros
+        std::os::unix::fs::FileExt::write_all_at(&f, b"end", len as u64 - 3).unwrap();
+    }
+    run_bounded(LIMIT, move || async move {
+        let file = File::open(&path).await.unwrap();
+        let (res, buf) = file.read_exact_at(Vec::with_capacity(len), 0).await;
+        res.unwrap();
+        assert_eq!(buf.len(), len);
+        assert_eq!(&buf[len - 3..], b"end");
+        assert!(buf[..4096].iter().all(|&b| b == 0));
+    });
+}
+
+#[test]
+fn o_direct_round_trip_with_aligned_buffers() {
+    let _serial = serial();
+    skip_unless_uring!();
+    // Under the target dir: tmpfs (a common /tmp) has no O_DIRECT.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let path = dir.path().join("direct");
+    run_bounded(LIMIT, move || async move {
+        use ringio::buf::IoBuf;
+        const ALIGN: usize = 4096;
+        let file = match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(&path)
+            .await
+        {
+            Ok(file) => file,
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                eprintln!("skipped: this file system has no O_DIRECT");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        // An aligned window inside an over-allocated Vec.
+        let aligned = |mut v: Vec<u8>, len: usize| {
+            let skew = v.as_ptr() as usize % ALIGN;
+            let begin = if skew == 0 { 0 } else { ALIGN - skew };
+            v.resize(begin + len, 0);
+            (v, begin)
+        };
+        let (mut out, begin) = aligned(vec![0u8; 3 * ALIGN], 2 * ALIGN);
+        for (i, b) in out[begin..].iter_mut().enumerate() {
+            *b = (i % 256) as u8;
+        }
+        let (res, out) = file
+            .write_all_at(out.slice(begin..begin + 2 * ALIGN), 0)
+            .await;
+        res.unwrap();
+        let out = out.into_inner();
+        let (inb, begin_in) = aligned(vec![0u8; 3 * ALIGN], 2 * ALIGN);
+        let (res, inb) = file
+            .read_exact_at(inb.slice(begin_in..begin_in + 2 * ALIGN), 0)
+            .await;
+        res.unwrap();
+        assert_eq!(&inb[..], &out[begin..begin + 2 * ALIGN]);
+        // A misaligned buffer is refused by the kernel with EINVAL.
+        let (inb, begin_in) = aligned(inb.into_inner(), 2 * ALIGN);
+        let (res, _) = file
+            .read_at(inb.slice(begin_in + 1..begin_in + 1 + ALIGN), 0)
+            .await;
+        assert_eq!(res.unwrap_err().raw_os_error(), Some(libc::EINVAL));
+    });
+}

@@ -7,6 +7,8 @@ use crate::op::close::Close;
 use crate::op::fsync::Fsync;
 use crate::op::read::ReadAt;
 use crate::op::statx::Statx;
+use crate::op::truncate::{Fallocate, Ftruncate};
+use crate::op::vectored::{ReadvAt, WritevAt};
 use crate::op::write::WriteAt;
 use crate::op::Op;
 use std::io;
@@ -247,6 +249,103 @@ impl File {
             }
         }
         (Ok(()), buf)
+    }
+
+    /// Reads into `bufs` in order at `pos` (`IORING_OP_READV`); returns the
+    /// total read and the buffers, each `Vec<u8>` with its exact length.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error (`EINVAL` for more than 1024 buffers).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the read; the buffers are freed only after
+    /// the kernel is done with them.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     let bufs = vec![Vec::with_capacity(4), Vec::with_capacity(4)];
+    ///     let (n, bufs) = file.readv_at(bufs, 0).await;
+    ///     assert_eq!(n.unwrap(), bufs[0].len() + bufs[1].len());
+    /// });
+    /// ```
+    pub async fn readv_at<B: IoBufMut>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
+        Op::submit(ReadvAt::new(self.fd.clone(), bufs, pos)).await
+    }
+
+    /// Writes the initialized bytes of `bufs`, in order, at `pos`
+    /// (`IORING_OP_WRITEV`); returns the total written (possibly short).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`readv_at`](File::readv_at).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     let (n, _bufs) = file.writev_at(vec!["head ", "tail"], 0).await;
+    ///     assert_eq!(n.unwrap(), 9);
+    /// });
+    /// ```
+    pub async fn writev_at<B: IoBuf>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
+        Op::submit(WritevAt::new(self.fd.clone(), bufs, pos)).await
+    }
+
+    /// Sets the file's length, extending it with zeros or cutting it
+    /// (`IORING_OP_FTRUNCATE`; on kernels before 6.9, which lack it, a plain
+    /// `ftruncate(2)` on this thread).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error (`EINVAL` for a file not open for writing).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("sparse.bin").await.unwrap();
+    ///     file.set_len(1 << 30).await.unwrap();
+    /// });
+    /// ```
+    pub async fn set_len(&self, len: u64) -> io::Result<()> {
+        match Op::submit(Ftruncate::new(self.fd.clone(), len)).await {
+            // A kernel without the opcode says EINVAL; so does a file not
+            // open for writing, for which ftruncate(2) gives the same error.
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                std::fs::File::from(self.fd.try_clone_owned()?).set_len(len)
+            }
+            other => other,
+        }
+    }
+
+    /// Allocates (or with `mode` flags such as `libc::FALLOC_FL_PUNCH_HOLE`,
+    /// deallocates) disk space for `offset..offset + len`
+    /// (`IORING_OP_FALLOCATE`; `mode` 0 also extends the file).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `EOPNOTSUPP` on file systems without it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::create("prealloc.bin").await.unwrap();
+    ///     file.fallocate(0, 1 << 20, 0).await.unwrap();
+    /// });
+    /// ```
+    pub async fn fallocate(&self, offset: u64, len: u64, mode: i32) -> io::Result<()> {
+        Op::submit(Fallocate::new(self.fd.clone(), mode, offset, len)).await
     }
 
     /// Flushes data and metadata to the device (`IORING_OP_FSYNC`).

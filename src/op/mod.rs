@@ -15,6 +15,8 @@ pub(crate) mod path;
 pub(crate) mod read;
 pub(crate) mod statx;
 pub(crate) mod timeout;
+pub(crate) mod truncate;
+pub(crate) mod vectored;
 pub(crate) mod write;
 
 use crate::driver::context;
