@@ -20,8 +20,9 @@
 //!
 //! # Submit-based operations
 //!
-//! Every operation (a timer today; reads, writes, accepts and the rest as the
-//! crate grows) is an io_uring submission queue entry. Creating the operation
+//! Every operation (timers, file opens, reads, writes, syncs, metadata and
+//! path operations today; sockets as the crate grows) is an io_uring
+//! submission queue entry. Creating the operation
 //! queues the entry without a system call; the runtime submits all queued
 //! entries and waits for completions in a single `io_uring_enter` per tick.
 //!
