@@ -273,25 +273,7 @@ fn main() {
         ab(
             "sequential: ringio vs std::fs::read",
             "std::fs::read",
-            || {
-                let rt = ringio::Runtime::new().unwrap();
-                let start = std::time::Instant::now();
-                rt.block_on(async {
-                    let file = ringio::fs::File::open(&path).await.unwrap();
-                    let mut buf = Vec::with_capacity(128 * 1024);
-                    let mut pos = 0;
-                    loop {
-                        let (n, b) = file.read_at(buf, pos).await;
-                        let n = n.unwrap();
-                        if n == 0 {
-                            break;
-                        }
-                        pos += n as u64;
-                        buf = b;
-                    }
-                });
-                mib / start.elapsed().as_secs_f64()
-            },
+            ringio_seq,
             || {
                 let start = std::time::Instant::now();
                 let data = std::fs::read(&path).unwrap();

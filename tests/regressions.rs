@@ -119,3 +119,86 @@ fn sleeps_armed_under_preemption_keep_deadline_order() {
         assert_eq!(inversions, 0);
     });
 }
+
+/// A buffer that counts its owners: while the count is 2, someone besides
+/// the test still holds it.
+struct CountedBuf {
+    data: Vec<u8>,
+    _owner: std::sync::Arc<()>,
+}
+
+// SAFETY: delegates to the Vec, whose heap block does not move.
+unsafe impl ringio::buf::IoBuf for CountedBuf {
+    fn stable_ptr(&self) -> *const u8 {
+        self.data.as_ptr()
+    }
+    fn bytes_init(&self) -> usize {
+        self.data.len()
+    }
+    fn bytes_total(&self) -> usize {
+        self.data.capacity()
+    }
+}
+
+// SAFETY: delegates to the Vec.
+unsafe impl ringio::buf::IoBufMut for CountedBuf {
+    fn stable_mut_ptr(&mut self) -> *mut u8 {
+        self.data.as_mut_ptr()
+    }
+    unsafe fn set_init(&mut self, n: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.data.set_len(n) }
+    }
+}
+
+/// After a shutdown that timed out (the ring and its table are leaked because
+/// the kernel may still own memory), dropping an operation's future outside
+/// the runtime found no table slot and freed the buffer the kernel could
+/// still write into. It must be leaked instead.
+#[test]
+fn op_dropped_after_a_leaking_shutdown_keeps_its_buffer() {
+    skip_unless_uring!();
+    bounded(Duration::from_secs(30), || {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: plain mkfifo call on a valid C string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let writer_path = fifo.clone();
+        let owner = std::sync::Arc::new(());
+        let rt = ringio::Builder::new()
+            .shutdown_timeout(Duration::ZERO)
+            .build()
+            .unwrap();
+        let buf = CountedBuf {
+            data: Vec::with_capacity(64),
+            _owner: owner.clone(),
+        };
+        let (mut read, _writer) = rt.block_on(async move {
+            let file = ringio::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo)
+                .await
+                .unwrap();
+            let writer = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&writer_path)
+                .unwrap();
+            let mut read = Box::pin(async move { file.read_at(buf, u64::MAX).await });
+            assert!(futures::poll!(read.as_mut()).is_pending());
+            ringio::yield_now().await; // the read reaches the kernel
+            (read, writer)
+        });
+        drop(rt); // zero timeout: the pending read is leaked with the ring
+        assert!(
+            futures::executor::block_on(futures::future::poll_immediate(read.as_mut())).is_none()
+        );
+        drop(read);
+        assert_eq!(
+            std::sync::Arc::strong_count(&owner),
+            2,
+            "the buffer was leaked, not freed"
+        );
+    });
+}

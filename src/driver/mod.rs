@@ -107,11 +107,22 @@ impl Driver {
         waker: &Waker,
         task: impl FnOnce() -> Option<u64>,
     ) -> Poll<Cqe> {
+        if self.ring.is_none() {
+            // Leaked at shutdown: the kernel may still own this op's memory,
+            // so it never completes (its data must not be handed back).
+            return Poll::Pending;
+        }
         self.table.poll(key, waker, task)
     }
 
     /// The operation's future was dropped: park its data and cancel it.
     pub(crate) fn abandon_op(&mut self, key: OpKey, abandoned: Abandoned) {
+        if self.ring.is_none() {
+            // Leaked at shutdown (the table with it): the kernel may still
+            // write into this data, so it is leaked too, never freed.
+            std::mem::forget(abandoned);
+            return;
+        }
         if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel {
             self.stats.ops_abandoned += 1;
             // If the cancel cannot be queued the operation still completes on
