@@ -134,6 +134,19 @@ fn bad_input_gets_clear_errors() {
 
         let nothing = OpenOptions::new().open(base.join("x")).await.unwrap_err();
         assert_eq!(nothing.kind(), ErrorKind::InvalidInput);
+        let contradiction = OpenOptions::new()
+            .append(true)
+            .truncate(true)
+            .open(base.join("x"))
+            .await
+            .unwrap_err();
+        assert_eq!(contradiction.kind(), ErrorKind::InvalidInput);
+        let read_create = OpenOptions::new()
+            .read(true)
+            .create(true)
+            .open(base.join("x"))
+            .await;
+        assert_eq!(read_create.unwrap_err().kind(), ErrorKind::InvalidInput);
 
         let write_only = File::create(base.join("wo")).await.unwrap();
         let (res, buf) = write_only.read_at(vec![0u8; 8], 0).await;

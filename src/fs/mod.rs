@@ -59,7 +59,9 @@ pub(crate) fn cstring(path: &Path) -> io::Result<CString> {
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let file = File::open(path).await?;
     let hint = file.metadata().await.map(|m| m.len() as usize).unwrap_or(0);
-    let mut buf = Vec::with_capacity(hint.max(4096));
+    // One spare byte: reading exactly `hint` bytes then sees end of file
+    // without growing the buffer.
+    let mut buf = Vec::with_capacity(hint.saturating_add(1).max(4096));
     loop {
         if buf.len() == buf.capacity() {
             buf.reserve(buf.capacity().max(4096));

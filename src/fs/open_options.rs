@@ -8,8 +8,8 @@ use std::path::Path;
 
 /// Options for opening a file, with the same rules as
 /// `std::fs::OpenOptions`: `append` implies `write`; `truncate`, `create` and
-/// `create_new` need `write` or `append`; `create_new` fails if the file
-/// exists.
+/// `create_new` need `write` or `append`; `append` with `truncate` is
+/// refused; `create_new` fails if the file exists.
 ///
 /// # Examples
 ///
@@ -179,15 +179,14 @@ impl OpenOptions {
                 "truncate, create and create_new need write or append",
             ));
         }
+        if self.append && self.truncate && !self.create_new {
+            return Err(invalid("append and truncate contradict each other"));
+        }
         let creation = if self.create_new {
             libc::O_CREAT | libc::O_EXCL
         } else {
             (if self.create { libc::O_CREAT } else { 0 })
-                | (if self.truncate && !self.append {
-                    libc::O_TRUNC
-                } else {
-                    0
-                })
+                | (if self.truncate { libc::O_TRUNC } else { 0 })
         };
         let append = if self.append { libc::O_APPEND } else { 0 };
         Ok(access | creation | append | (self.custom_flags & !libc::O_ACCMODE))
