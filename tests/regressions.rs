@@ -11,6 +11,7 @@ use std::time::Duration;
 /// waited forever. A sender thread that never pauses keeps hitting the window.
 #[test]
 fn main_future_wake_between_idle_check_and_park_is_not_lost() {
+    let _serial = common::serial(); // ring fd counts need quiet neighbours
     skip_unless_uring!();
     bounded(Duration::from_secs(60), || {
         ringio::run(async {
@@ -35,6 +36,7 @@ fn main_future_wake_between_idle_check_and_park_is_not_lost() {
 /// The same window for a spawned task woken from another thread.
 #[test]
 fn task_wake_between_idle_check_and_park_is_not_lost() {
+    let _serial = common::serial(); // ring fd counts need quiet neighbours
     skip_unless_uring!();
     bounded(Duration::from_secs(60), || {
         ringio::run(async {
@@ -67,6 +69,7 @@ fn task_wake_between_idle_check_and_park_is_not_lost() {
 /// conversion deterministically).
 #[test]
 fn sleeps_armed_under_preemption_keep_deadline_order() {
+    let _serial = common::serial(); // ring fd counts need quiet neighbours
     skip_unless_uring!();
     bounded(Duration::from_secs(60), || {
         // SAFETY: plain libc calls on a zeroed cpu_set_t.
@@ -157,6 +160,7 @@ unsafe impl ringio::buf::IoBufMut for CountedBuf {
 /// still write into. It must be leaked instead.
 #[test]
 fn op_dropped_after_a_leaking_shutdown_keeps_its_buffer() {
+    let _serial = common::serial(); // ring fd counts need quiet neighbours
     skip_unless_uring!();
     bounded(Duration::from_secs(30), || {
         let dir = tempfile::tempdir().unwrap();
@@ -199,6 +203,36 @@ fn op_dropped_after_a_leaking_shutdown_keeps_its_buffer() {
             std::sync::Arc::strong_count(&owner),
             2,
             "the buffer was leaked, not freed"
+        );
+    });
+}
+
+/// A join handle (or an op future) kept past its runtime's drop kept the
+/// whole driver, and with it the ring's fd and mappings, alive until it was
+/// dropped. The ring is now closed at runtime drop once nothing is in flight.
+#[test]
+fn ring_fd_closes_at_runtime_drop_even_if_a_join_handle_survives() {
+    let _serial = common::serial(); // ring fd counts need quiet neighbours
+    skip_unless_uring!();
+    fn rings() -> usize {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.unwrap().path()).ok())
+            .filter(|target| target.to_string_lossy().contains("io_uring"))
+            .count()
+    }
+    bounded(Duration::from_secs(30), || {
+        let before = rings();
+        let rt = ringio::Runtime::new().unwrap();
+        #[allow(clippy::async_yields_async)] // the handle outlives the runtime on purpose
+        let handle = rt.block_on(async { ringio::spawn(std::future::pending::<()>()) });
+        assert_eq!(rings(), before + 1);
+        drop(rt);
+        assert_eq!(rings(), before, "the ring's fd was closed at runtime drop");
+        let result = futures::executor::block_on(handle);
+        assert!(
+            result.unwrap_err().is_cancelled(),
+            "the task went with its runtime"
         );
     });
 }

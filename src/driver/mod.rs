@@ -43,7 +43,7 @@ use wake::WakeSource;
 
 /// One io_uring and the operations in flight on it.
 pub(crate) struct Driver {
-    /// `None` once leaked at shutdown (the kernel still held some memory).
+    /// `None` after shutdown: closed, or leaked if the kernel still held memory.
     ring: Option<IoUring>,
     table: OpTable,
     wake: WakeSource,
@@ -53,6 +53,8 @@ pub(crate) struct Driver {
     stats: DriverStats,
     mode: SetupMode,
     closed: bool,
+    /// Shutdown timed out: ring, table and wake buffer were leaked on purpose.
+    leaked: bool,
 }
 
 impl Driver {
@@ -67,6 +69,7 @@ impl Driver {
             stats: DriverStats::default(),
             mode,
             closed: false,
+            leaked: false,
         };
         driver.arm_wake()?;
         Ok(driver)
@@ -107,7 +110,7 @@ impl Driver {
         waker: &Waker,
         task: impl FnOnce() -> Option<u64>,
     ) -> Poll<Cqe> {
-        if self.ring.is_none() {
+        if self.leaked {
             // Leaked at shutdown: the kernel may still own this op's memory,
             // so it never completes (its data must not be handed back).
             return Poll::Pending;
@@ -117,7 +120,7 @@ impl Driver {
 
     /// The operation's future was dropped: park its data and cancel it.
     pub(crate) fn abandon_op(&mut self, key: OpKey, abandoned: Abandoned) {
-        if self.ring.is_none() {
+        if self.leaked {
             // Leaked at shutdown (the table with it): the kernel may still
             // write into this data, so it is leaked too, never freed.
             std::mem::forget(abandoned);
@@ -234,11 +237,16 @@ impl Driver {
                 return;
             }
         }
+        // The kernel holds nothing of ours any more: unmap the ring and close
+        // its fd now, even if join handles or op futures keep this `Driver`
+        // value alive for a while.
+        self.ring = None;
     }
 
     /// The kernel did not give everything back: keep the ring mapped and every
     /// parked buffer allocated for the rest of the process.
     fn leak(&mut self) {
+        self.leaked = true;
         std::mem::forget(self.ring.take());
         std::mem::forget(std::mem::take(&mut self.table));
         self.wake.leak_buffer();
