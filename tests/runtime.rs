@@ -304,3 +304,16 @@ fn wakers_are_send_and_sync() {
     assert_send_sync_type::<ringio::JoinError>();
     assert_send_sync_type::<ringio::time::Elapsed>();
 }
+
+#[test]
+fn runtime_debug_names_the_ring_setup() {
+    skip_unless_uring!();
+    let rt = ringio::Runtime::new().unwrap();
+    let text = format!("{rt:?}");
+    assert!(
+        ["DeferTaskrun", "CoopTaskrun", "SqPoll", "Plain"]
+            .iter()
+            .any(|mode| text.contains(mode)),
+        "{text}"
+    );
+}

@@ -149,6 +149,10 @@ impl Handle {
         self.0.borrow_mut().has_queued_entries()
     }
 
+    pub(crate) fn mode(&self) -> super::SetupMode {
+        self.0.borrow().mode()
+    }
+
     pub(crate) fn unparker(&self) -> Unparker {
         self.0.borrow().unparker()
     }

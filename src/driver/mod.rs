@@ -210,7 +210,7 @@ impl Driver {
         self.table.len()
     }
 
-    #[allow(dead_code)]
+    /// Which setup flags the kernel accepted.
     pub(crate) fn mode(&self) -> SetupMode {
         self.mode
     }

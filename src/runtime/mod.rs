@@ -70,6 +70,7 @@ impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("id", &self.executor.remote.id)
+            .field("ring", &self.driver.mode())
             .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
