@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
 
 /// An fd shared by its owner and every operation in flight on it. It closes
@@ -28,5 +28,11 @@ impl SharedFd {
     /// A duplicate (`dup`) of the fd, owned by the caller.
     pub(crate) fn try_clone_owned(&self) -> io::Result<OwnedFd> {
         self.0.try_clone()
+    }
+}
+
+impl AsFd for SharedFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
     }
 }

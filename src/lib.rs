@@ -66,6 +66,7 @@ pub mod buf;
 mod driver;
 mod fd;
 pub mod fs;
+pub mod net;
 mod op;
 mod runtime;
 mod sys;

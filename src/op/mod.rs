@@ -7,12 +7,15 @@
 //! kernel uses. Dropping an unfinished `Op` hands the data to the driver's
 //! table and cancels the operation; the data is dropped with the final CQE.
 
+pub(crate) mod accept;
 pub(crate) mod close;
+pub(crate) mod connect;
 pub(crate) mod fsync;
 pub(crate) mod nop;
 pub(crate) mod open;
 pub(crate) mod path;
 pub(crate) mod read;
+pub(crate) mod send_recv;
 pub(crate) mod statx;
 pub(crate) mod timeout;
 pub(crate) mod truncate;

@@ -1,0 +1,53 @@
+//! Sockets on the ring: accepts, connects, sends and receives are io_uring
+//! operations with owned buffers.
+//!
+//! So far: TCP ([`TcpListener`], [`TcpStream`]). UDP and Unix sockets,
+//! multishot accept, split halves and the futures-io adapters come next.
+//!
+//! ```no_run
+//! use ringio::net::{TcpListener, TcpStream};
+//!
+//! ringio::run(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+//!     let addr = listener.local_addr().unwrap();
+//!     let client = ringio::spawn(async move {
+//!         let stream = TcpStream::connect(addr).await.unwrap();
+//!         let (res, _) = stream.write_all(b"ping".to_vec()).await;
+//!         res.unwrap();
+//!     });
+//!     let (stream, _peer) = listener.accept().await.unwrap();
+//!     let (n, buf) = stream.read(Vec::with_capacity(4)).await;
+//!     assert_eq!(&buf[..n.unwrap()], b"ping");
+//!     client.await.unwrap();
+//! });
+//! ```
+#![forbid(unsafe_code)]
+
+mod tcp;
+
+pub use tcp::listener::{ListenOptions, TcpListener};
+pub use tcp::stream::TcpStream;
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+/// Tries `f` on each address `addrs` resolves to; the last error if none
+/// works (like std's `TcpListener::bind`).
+fn each_addr<T>(
+    addrs: impl ToSocketAddrs,
+    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last = None;
+    for addr in addrs.to_socket_addrs()? {
+        match f(addr) {
+            Ok(value) => return Ok(value),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any address",
+        )
+    }))
+}

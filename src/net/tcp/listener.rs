@@ -1,0 +1,193 @@
+//! [`TcpListener`]: accepts through `IORING_OP_ACCEPT`.
+
+use super::super::each_addr;
+use super::stream::TcpStream;
+use crate::fd::SharedFd;
+use crate::op::accept::Accept;
+use crate::op::Op;
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+/// Options for [`TcpListener::bind_with`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use ringio::net::{ListenOptions, TcpListener};
+///
+/// // One listener per thread on the same port: the kernel balances.
+/// let options = ListenOptions { reuse_port: true, ..ListenOptions::default() };
+/// let listener = TcpListener::bind_with("127.0.0.1:7000", options).unwrap();
+/// # drop(listener);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenOptions {
+    /// `SO_REUSEPORT`: several sockets (one per thread) share the port.
+    pub reuse_port: bool,
+    /// The accept backlog. Default 1024.
+    pub backlog: u32,
+}
+
+impl Default for ListenOptions {
+    fn default() -> Self {
+        ListenOptions {
+            reuse_port: false,
+            backlog: 1024,
+        }
+    }
+}
+
+/// A TCP socket listening for connections.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ringio::net::TcpListener;
+///
+/// ringio::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:7000").unwrap();
+///     loop {
+///         let (stream, peer) = listener.accept().await.unwrap();
+///         drop(ringio::spawn(async move {
+///             let (n, buf) = stream.read(vec![0u8; 1024]).await;
+///             let _ = (n, buf, peer);
+///         }));
+///     }
+/// });
+/// ```
+pub struct TcpListener {
+    fd: SharedFd,
+}
+
+impl std::fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("fd", &self.fd.raw())
+            .field("local_addr", &self.local_addr().ok())
+            .finish()
+    }
+}
+
+impl TcpListener {
+    /// Binds a listener (`SO_REUSEADDR`, backlog 1024). Synchronous: binding
+    /// does not block.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if the address is taken, `AddrNotAvailable`, or another
+    /// OS error; `InvalidInput` if `addr` resolves to nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// println!("listening on {}", listener.local_addr().unwrap());
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        TcpListener::bind_with(addr, ListenOptions::default())
+    }
+
+    /// Binds with explicit [`ListenOptions`] (`SO_REUSEPORT`, backlog).
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](TcpListener::bind).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use ringio::net::{ListenOptions, TcpListener};
+    ///
+    /// let options = ListenOptions { backlog: 4096, ..Default::default() };
+    /// let listener = TcpListener::bind_with("127.0.0.1:0", options).unwrap();
+    /// # drop(listener);
+    /// ```
+    pub fn bind_with(addr: impl ToSocketAddrs, options: ListenOptions) -> io::Result<TcpListener> {
+        each_addr(addr, |addr| {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+            socket.set_reuse_address(true)?;
+            if options.reuse_port {
+                socket.set_reuse_port(true)?;
+            }
+            socket.bind(&addr.into())?;
+            socket.listen(i32::try_from(options.backlog).unwrap_or(i32::MAX))?;
+            Ok(TcpListener {
+                fd: SharedFd::new(OwnedFd::from(socket)),
+            })
+        })
+    }
+
+    /// Accepts a connection (`IORING_OP_ACCEPT`).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error, such as `EMFILE` when the process is out of fds;
+    /// the listener keeps working once fds free up.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future cancels the accept; a connection the kernel
+    /// accepted anyway is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let (stream, peer) = listener.accept().await.unwrap();
+    ///     println!("{peer} connected");
+    ///     # drop(stream);
+    /// });
+    /// ```
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (fd, addr) = Op::submit(Accept::new(self.fd.clone())).await?;
+        let peer = addr.as_socket().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, "accepted a non-IP address")
+        })?;
+        Ok((TcpStream::from_owned_fd(fd), peer))
+    }
+
+    /// The address the listener is bound to.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// assert_ne!(listener.local_addr().unwrap().port(), 0);
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        sock_addr(SockRef::from(&self.fd).local_addr()?)
+    }
+
+    /// Wraps a `std::net::TcpListener` (already bound and listening).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let listener = ringio::net::TcpListener::from_std(std_listener);
+    /// # drop(listener);
+    /// ```
+    pub fn from_std(listener: std::net::TcpListener) -> TcpListener {
+        TcpListener {
+            fd: SharedFd::new(OwnedFd::from(listener)),
+        }
+    }
+}
+
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw()
+    }
+}
+
+pub(crate) fn sock_addr(addr: socket2::SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an IP socket address"))
+}

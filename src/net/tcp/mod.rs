@@ -1,0 +1,4 @@
+//! TCP: listener and stream.
+
+pub(crate) mod listener;
+pub(crate) mod stream;

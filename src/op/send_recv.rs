@@ -1,0 +1,102 @@
+//! `IORING_OP_SEND` / `IORING_OP_RECV` for connected sockets, and
+//! `IORING_OP_SHUTDOWN`.
+
+use super::{unit_result, OpCode};
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::driver::cqe::Cqe;
+use crate::fd::SharedFd;
+use io_uring::{opcode, squeue, types};
+use std::io;
+
+/// Sends `buf`'s initialized bytes; `MSG_NOSIGNAL`, so a closed peer is an
+/// `EPIPE` error, never a SIGPIPE. Requires Linux 5.6.
+pub(crate) struct Send<B> {
+    fd: SharedFd,
+    buf: B,
+}
+
+impl<B: IoBuf> Send<B> {
+    pub(crate) fn new(fd: SharedFd, buf: B) -> Self {
+        Send { fd, buf }
+    }
+}
+
+// SAFETY: the entry points at `buf`'s stable heap pointer, valid for reads of
+// `bytes_init()` bytes while `self` owns `buf`.
+unsafe impl<B: IoBuf> OpCode for Send<B> {
+    type Output = BufResult<usize, B>;
+
+    fn sqe(&mut self) -> squeue::Entry {
+        let len = u32::try_from(self.buf.bytes_init()).unwrap_or(u32::MAX);
+        opcode::Send::new(types::Fd(self.fd.raw()), self.buf.stable_ptr(), len)
+            .flags(libc::MSG_NOSIGNAL)
+            .build()
+    }
+
+    fn complete(self, cqe: Cqe) -> BufResult<usize, B> {
+        (cqe.result().map(|n| n as usize), self.buf)
+    }
+}
+
+/// Receives into `buf` (from its start, up to its capacity).
+/// Requires Linux 5.6.
+pub(crate) struct Recv<B> {
+    fd: SharedFd,
+    buf: B,
+}
+
+impl<B: IoBufMut> Recv<B> {
+    pub(crate) fn new(fd: SharedFd, buf: B) -> Self {
+        Recv { fd, buf }
+    }
+}
+
+// SAFETY: the entry points at `buf`'s stable heap pointer, valid for writes
+// of `bytes_total()` bytes while `self` owns `buf`.
+unsafe impl<B: IoBufMut> OpCode for Recv<B> {
+    type Output = BufResult<usize, B>;
+
+    fn sqe(&mut self) -> squeue::Entry {
+        let len = u32::try_from(self.buf.bytes_total()).unwrap_or(u32::MAX);
+        opcode::Recv::new(types::Fd(self.fd.raw()), self.buf.stable_mut_ptr(), len).build()
+    }
+
+    fn complete(mut self, cqe: Cqe) -> BufResult<usize, B> {
+        let res = cqe.result().map(|n| n as usize);
+        if let Ok(n) = res {
+            // SAFETY: the kernel wrote `n <= bytes_total()` bytes at the start.
+            unsafe { self.buf.set_init(n) };
+        }
+        (res, self.buf)
+    }
+}
+
+/// `shutdown(2)` of one or both directions. Requires Linux 5.11.
+pub(crate) struct Shutdown {
+    fd: SharedFd,
+    how: i32,
+}
+
+impl Shutdown {
+    pub(crate) fn new(fd: SharedFd, how: std::net::Shutdown) -> Shutdown {
+        let how = match how {
+            std::net::Shutdown::Read => libc::SHUT_RD,
+            std::net::Shutdown::Write => libc::SHUT_WR,
+            std::net::Shutdown::Both => libc::SHUT_RDWR,
+        };
+        Shutdown { fd, how }
+    }
+}
+
+// SAFETY: the entry carries no pointers.
+unsafe impl OpCode for Shutdown {
+    type Output = io::Result<()>;
+
+    fn sqe(&mut self) -> squeue::Entry {
+        opcode::Shutdown::new(types::Fd(self.fd.raw()), self.how).build()
+    }
+
+    fn complete(self, cqe: Cqe) -> io::Result<()> {
+        unit_result(cqe)
+    }
+}
