@@ -66,6 +66,7 @@ pub mod buf;
 mod driver;
 mod fd;
 pub mod fs;
+mod io_util;
 pub mod net;
 mod op;
 mod runtime;

@@ -230,25 +230,7 @@ impl File {
     /// });
     /// ```
     pub async fn write_all_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<(), B> {
-        let total = buf.bytes_init();
-        let mut buf = buf;
-        let mut written = 0;
-        while written < total {
-            let (res, slice) = self
-                .write_at(buf.slice(written..total), pos + written as u64)
-                .await;
-            buf = slice.into_inner();
-            match res {
-                Ok(0) => {
-                    let zero = io::Error::new(io::ErrorKind::WriteZero, "the file took no bytes");
-                    return (Err(zero), buf);
-                }
-                Ok(n) => written += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return (Err(e), buf),
-            }
-        }
-        (Ok(()), buf)
+        crate::io_util::write_all(buf, |rest, done| self.write_at(rest, pos + done as u64)).await
     }
 
     /// Reads into `bufs` in order at `pos` (`IORING_OP_READV`); returns the

@@ -163,23 +163,7 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        let total = buf.bytes_init();
-        let mut buf = buf;
-        let mut sent = 0;
-        while sent < total {
-            let (res, slice) = self.write(buf.slice(sent..total)).await;
-            buf = slice.into_inner();
-            match res {
-                Ok(0) => {
-                    let zero = io::Error::new(io::ErrorKind::WriteZero, "the socket took no bytes");
-                    return (Err(zero), buf);
-                }
-                Ok(n) => sent += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return (Err(e), buf),
-            }
-        }
-        (Ok(()), buf)
+        crate::io_util::write_all(buf, |rest, _| self.write(rest)).await
     }
 
     /// Shuts down the read, write or both halves (`IORING_OP_SHUTDOWN`);
