@@ -145,8 +145,12 @@ impl Handle {
         res
     }
 
-    pub(crate) fn has_queued_entries(&self) -> bool {
-        self.0.borrow_mut().has_queued_entries()
+    /// Whether an enter has anything to do: entries to submit, or ops whose
+    /// completions may be waiting (one borrow, no stats copy: asked every
+    /// busy tick).
+    pub(crate) fn has_work(&self) -> bool {
+        let mut driver = self.0.borrow_mut();
+        driver.has_queued_entries() || driver.ops_in_flight() > 0
     }
 
     pub(crate) fn mode(&self) -> super::SetupMode {

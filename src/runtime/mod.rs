@@ -168,7 +168,7 @@ impl Runtime {
             let res = self.driver.turn(park, woken);
             remote.unpark_done();
             res
-        } else if self.driver.has_queued_entries() || self.driver.stats().1 > 0 {
+        } else if self.driver.has_work() {
             self.driver.turn(false, woken)
         } else {
             Ok(())
