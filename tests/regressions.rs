@@ -236,3 +236,28 @@ fn ring_fd_closes_at_runtime_drop_even_if_a_join_handle_survives() {
         );
     });
 }
+
+/// With `Builder::sqpoll`, entries queued after the kernel's polling thread
+/// went idle were never submitted (the enter lacked `SQ_WAKEUP`): the
+/// runtime hung. Let the thread sleep between ops, several times.
+#[test]
+fn sqpoll_ring_keeps_working_after_its_thread_idles() {
+    let _serial = common::serial();
+    skip_unless_uring!();
+    bounded(Duration::from_secs(30), || {
+        let Ok(rt) = ringio::Builder::new()
+            .sqpoll(Duration::from_millis(1))
+            .build()
+        else {
+            eprintln!("skipped: SQPOLL not permitted here");
+            return;
+        };
+        rt.block_on(async {
+            for _ in 0..5 {
+                std::thread::sleep(Duration::from_millis(20)); // the SQ thread goes idle
+                ringio::nop().await.unwrap();
+                ringio::time::sleep(Duration::from_millis(2)).await;
+            }
+        });
+    });
+}

@@ -43,7 +43,15 @@ impl Driver {
         loop {
             let ring = self.ring_mut()?;
             let to_submit = ring.submission().len() as u32;
-            let flags = io_uring::EnterFlags::GETEVENTS.bits();
+            let mut flags = io_uring::EnterFlags::GETEVENTS.bits();
+            // Under SQPOLL the kernel thread sleeps when idle and only an
+            // enter with SQ_WAKEUP makes it pick up queued entries again.
+            if ring.params().is_setup_sqpoll() {
+                std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+                if ring.submission().need_wakeup() {
+                    flags |= io_uring::EnterFlags::SQ_WAKEUP.bits();
+                }
+            }
             // SAFETY: no argument pointer is passed (`arg` is None); the
             // entries being submitted were pushed under `push_entry`'s contract.
             let res = unsafe {
