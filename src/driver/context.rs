@@ -118,6 +118,10 @@ impl Handle {
         self.0.borrow_mut().push_op(entry)
     }
 
+    pub(crate) fn push_multishot(&self, entry: squeue::Entry) -> io::Result<OpKey> {
+        self.0.borrow_mut().push_multishot(entry)
+    }
+
     #[inline]
     pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
         self.0

@@ -8,9 +8,14 @@
 //! A CQE that arrives while `Submitted` goes straight to `Completed`; a drop
 //! after `Completed` frees the slot at once. `Abandoned` holds everything the
 //! kernel may still touch until the operation's final CQE.
+//!
+//! A multishot operation (one SQE, many CQEs) lives in `Multishot` instead:
+//! its completions queue up in order and each poll takes one; the slot is
+//! freed when the poller takes the final one (no `IORING_CQE_F_MORE`).
 
 use super::cqe::Cqe;
 use std::any::Any;
+use std::collections::VecDeque;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::task::Waker;
 
@@ -25,6 +30,17 @@ pub(crate) enum Lifecycle {
     /// The future was dropped first: the table keeps the operation's data
     /// alive until the final CQE.
     Abandoned(Abandoned),
+    /// A multishot operation: completions not yet taken, and who waits.
+    Multishot(Box<Shots>),
+}
+
+/// The queued completions of a multishot operation.
+#[derive(Default)]
+pub(crate) struct Shots {
+    pub(crate) cqes: VecDeque<Cqe>,
+    pub(crate) waiter: Option<Waiter>,
+    /// The final completion (no `IORING_CQE_F_MORE`) has arrived.
+    pub(crate) done: bool,
 }
 
 /// Who waits for an operation.
@@ -77,6 +93,9 @@ impl std::fmt::Debug for Lifecycle {
             Lifecycle::Waiting(_) => f.write_str("Waiting"),
             Lifecycle::Completed(c) => write!(f, "Completed({c:?})"),
             Lifecycle::Abandoned(a) => write!(f, "Abandoned(returns_fd: {})", a.returns_fd),
+            Lifecycle::Multishot(s) => {
+                write!(f, "Multishot({} queued, done: {})", s.cqes.len(), s.done)
+            }
         }
     }
 }

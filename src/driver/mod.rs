@@ -89,10 +89,25 @@ impl Driver {
     /// Pushes an operation's entry under a fresh key (no syscall).
     #[inline]
     pub(crate) fn push_op(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
+        self.push_with_key(entry, OpTable::insert)
+    }
+
+    /// Pushes a multishot operation's entry: its completions queue up until
+    /// polled, one per poll.
+    pub(crate) fn push_multishot(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
+        self.push_with_key(entry, OpTable::insert_multishot)
+    }
+
+    #[inline]
+    fn push_with_key(
+        &mut self,
+        entry: squeue::Entry,
+        insert: impl FnOnce(&mut OpTable) -> OpKey,
+    ) -> io::Result<OpKey> {
         if self.closed {
             return Err(shut_down());
         }
-        let key = self.table.insert();
+        let key = insert(&mut self.table);
         let mut entry = entry;
         entry.set_user_data(key.user_data());
         if let Err(e) = self.push_entry(&entry) {

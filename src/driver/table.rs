@@ -30,12 +30,19 @@ impl OpTable {
     /// Adds a slot in the `Submitted` state.
     #[inline]
     pub(crate) fn insert(&mut self) -> OpKey {
+        self.insert_with(Lifecycle::Submitted)
+    }
+
+    /// Adds a slot for a multishot operation.
+    pub(crate) fn insert_multishot(&mut self) -> OpKey {
+        self.insert_with(Lifecycle::Multishot(Box::default()))
+    }
+
+    #[inline]
+    fn insert_with(&mut self, state: Lifecycle) -> OpKey {
         let generation = self.next_generation;
         self.next_generation = (generation + 1) % GENERATION_LIMIT;
-        let index = self.slots.insert(Slot {
-            generation,
-            state: Lifecycle::Submitted,
-        });
+        let index = self.slots.insert(Slot { generation, state });
         OpKey {
             index: index as u32,
             generation,
@@ -62,8 +69,13 @@ impl OpTable {
     #[inline]
     pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
         let slot = self.get(key)?;
+        if let Lifecycle::Multishot(shots) = &mut slot.state {
+            shots.done = !cqe.has_more();
+            shots.cqes.push_back(cqe);
+            return shots.waiter.take();
+        }
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
-            Lifecycle::Submitted | Lifecycle::Completed(_) => None,
+            Lifecycle::Submitted | Lifecycle::Completed(_) | Lifecycle::Multishot(_) => None,
             Lifecycle::Waiting(waiter) => Some(waiter),
             Lifecycle::Abandoned(abandoned) => {
                 abandoned.release(&cqe);
@@ -77,9 +89,10 @@ impl OpTable {
         }
     }
 
-    /// Polls an operation: takes its completion, or registers the waiter:
-    /// `task` when the poll comes from a runtime task (see
-    /// `context::task_token`), else a clone of `waker`.
+    /// Polls an operation: takes its completion (a multishot one's oldest
+    /// queued completion), or registers the waiter: `task` when the poll
+    /// comes from a runtime task (see `context::task_token`), else a clone of
+    /// `waker`.
     #[inline]
     pub(crate) fn poll(
         &mut self,
@@ -95,6 +108,25 @@ impl OpTable {
                 let cqe = *cqe;
                 self.slots.remove(key.index as usize);
                 Poll::Ready(cqe)
+            }
+            Lifecycle::Multishot(shots) => {
+                if let Some(cqe) = shots.cqes.pop_front() {
+                    if !cqe.has_more() {
+                        self.slots.remove(key.index as usize);
+                    }
+                    return Poll::Ready(cqe);
+                }
+                let waiter = match task() {
+                    Some(token) => Waiter::Task(token),
+                    None => match &shots.waiter {
+                        Some(Waiter::Waker(current)) if current.will_wake(waker) => {
+                            return Poll::Pending;
+                        }
+                        _ => Waiter::Waker(waker.clone()),
+                    },
+                };
+                shots.waiter = Some(waiter);
+                Poll::Pending
             }
             state => {
                 // Only a poll that must (re)register pays for identifying
@@ -124,6 +156,15 @@ impl OpTable {
             self.slots.remove(key.index as usize);
             return AbandonOutcome::Released;
         }
+        if let Lifecycle::Multishot(shots) = &slot.state {
+            for cqe in &shots.cqes {
+                abandoned.release(cqe);
+            }
+            if shots.done {
+                self.slots.remove(key.index as usize);
+                return AbandonOutcome::Released;
+            }
+        }
         slot.state = Lifecycle::Abandoned(abandoned);
         AbandonOutcome::NeedsCancel
     }
@@ -131,7 +172,12 @@ impl OpTable {
     /// Operations the kernel has not completed yet.
     pub(crate) fn pending(&self) -> impl Iterator<Item = OpKey> + '_ {
         self.slots.iter().filter_map(|(index, slot)| {
-            (!matches!(slot.state, Lifecycle::Completed(_))).then_some(OpKey {
+            let finished = match &slot.state {
+                Lifecycle::Completed(_) => true,
+                Lifecycle::Multishot(shots) => shots.done,
+                _ => false,
+            };
+            (!finished).then_some(OpKey {
                 index: index as u32,
                 generation: slot.generation,
             })
@@ -211,6 +257,77 @@ mod tests {
             returns_fd: false,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
+        assert_eq!(Arc::strong_count(&data), 2);
+        table.complete(key, cqe(-libc::ECANCELED));
+        assert_eq!(Arc::strong_count(&data), 1);
+        assert_eq!(table.len(), 0);
+    }
+
+    // IORING_CQE_F_MORE.
+    const MORE: u32 = 1 << 1;
+
+    #[test]
+    fn multishot_completions_queue_in_order() {
+        let mut table = OpTable::default();
+        let key = table.insert_multishot();
+        let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
+        assert!(table.poll(key, &waker, || Some(1)).is_pending());
+        assert!(matches!(
+            table.complete(
+                key,
+                Cqe {
+                    res: 1,
+                    flags: MORE
+                }
+            ),
+            Some(Waiter::Task(1))
+        ));
+        assert!(table
+            .complete(
+                key,
+                Cqe {
+                    res: 2,
+                    flags: MORE
+                }
+            )
+            .is_none());
+        assert_eq!(table.pending().count(), 1);
+        table.complete(key, cqe(3));
+        assert_eq!(table.pending().count(), 0, "the final CQE arrived");
+        let got: Vec<i32> = (0..3)
+            .map(|_| match table.poll(key, &waker, || None) {
+                Poll::Ready(c) => c.res,
+                Poll::Pending => panic!("queued"),
+            })
+            .collect();
+        assert_eq!(got, [1, 2, 3]);
+        assert_eq!(table.len(), 0, "taking the final CQE frees the slot");
+    }
+
+    #[test]
+    fn abandoned_multishot_waits_for_its_final_completion() {
+        let mut table = OpTable::default();
+        let key = table.insert_multishot();
+        table.complete(
+            key,
+            Cqe {
+                res: 1,
+                flags: MORE,
+            },
+        );
+        let data = Arc::new(());
+        let abandoned = Abandoned {
+            data: Box::new(data.clone()),
+            returns_fd: false,
+        };
+        assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
+        table.complete(
+            key,
+            Cqe {
+                res: 2,
+                flags: MORE,
+            },
+        );
         assert_eq!(Arc::strong_count(&data), 2);
         table.complete(key, cqe(-libc::ECANCELED));
         assert_eq!(Arc::strong_count(&data), 1);

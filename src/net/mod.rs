@@ -1,8 +1,10 @@
 //! Sockets on the ring: accepts, connects, sends and receives are io_uring
 //! operations with owned buffers.
 //!
-//! So far: TCP ([`TcpListener`], [`TcpStream`]). UDP and Unix sockets,
-//! multishot accept, split halves and the futures-io adapters come next.
+//! TCP ([`TcpListener`], [`TcpStream`], with [`TcpListener::incoming`] on a
+//! multishot accept), UDP ([`UdpSocket`]), and Unix domain sockets
+//! ([`UnixListener`], [`UnixStream`], [`UnixDatagram`]). Streams split into
+//! halves for two tasks and implement futures-io's `AsyncRead`/`AsyncWrite`.
 //!
 //! ```no_run
 //! use ringio::net::{TcpListener, TcpStream};
@@ -23,10 +25,25 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod acceptor;
+mod datagram_io;
+mod poll_io;
+mod socket_io;
+mod split;
 mod tcp;
+mod udp;
+mod unix;
 
+pub use datagram_io::RecvMeta;
+pub use split::{OwnedReadHalf, OwnedWriteHalf};
+pub use tcp::incoming::Incoming;
 pub use tcp::listener::{ListenOptions, TcpListener};
 pub use tcp::stream::TcpStream;
+pub use udp::UdpSocket;
+pub use unix::addr::SocketAddr as UnixSocketAddr;
+pub use unix::datagram::UnixDatagram;
+pub use unix::listener::UnixListener;
+pub use unix::stream::UnixStream;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -44,10 +61,17 @@ fn each_addr<T>(
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any address",
-        )
-    }))
+    Err(last.unwrap_or_else(unresolved))
+}
+
+/// The first address `addr` resolves to.
+fn first_addr(addr: impl ToSocketAddrs) -> io::Result<SocketAddr> {
+    addr.to_socket_addrs()?.next().ok_or_else(unresolved)
+}
+
+fn unresolved() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any address",
+    )
 }

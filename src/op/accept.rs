@@ -1,5 +1,6 @@
 //! `IORING_OP_ACCEPT`: a new connection; the result is a new fd.
 
+use super::multishot::MultishotCode;
 use super::OpCode;
 use crate::driver::cqe::Cqe;
 use crate::fd::SharedFd;
@@ -50,5 +51,37 @@ unsafe impl OpCode for Accept {
         // SAFETY: the kernel filled `storage` with an address of `len` bytes.
         let addr = unsafe { SockAddr::new(storage, len) };
         Ok((fd, addr))
+    }
+}
+
+/// Accepts connections until cancelled or an error ends it (close-on-exec);
+/// one completion per connection. Requires Linux 5.19.
+pub(crate) struct AcceptMulti {
+    fd: SharedFd,
+}
+
+impl AcceptMulti {
+    pub(crate) fn new(fd: SharedFd) -> AcceptMulti {
+        AcceptMulti { fd }
+    }
+}
+
+// SAFETY: the entry carries no pointers (the peer address is not asked for).
+unsafe impl MultishotCode for AcceptMulti {
+    type Item = io::Result<OwnedFd>;
+
+    /// Connections accepted after the stream was dropped are closed.
+    const RETURNS_FD: bool = true;
+
+    fn sqe(&mut self) -> squeue::Entry {
+        opcode::AcceptMulti::new(types::Fd(self.fd.raw()))
+            .flags(libc::SOCK_CLOEXEC)
+            .build()
+    }
+
+    fn item(&mut self, cqe: Cqe) -> io::Result<OwnedFd> {
+        let fd = cqe.result()?;
+        // SAFETY: the kernel just created this fd for this operation.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
     }
 }

@@ -11,6 +11,8 @@ pub(crate) mod accept;
 pub(crate) mod close;
 pub(crate) mod connect;
 pub(crate) mod fsync;
+pub(crate) mod msg;
+pub(crate) mod multishot;
 pub(crate) mod nop;
 pub(crate) mod open;
 pub(crate) mod path;

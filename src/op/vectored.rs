@@ -19,13 +19,7 @@ pub(crate) struct ReadvAt<B> {
 
 impl<B: IoBufMut> ReadvAt<B> {
     pub(crate) fn new(fd: SharedFd, mut bufs: Vec<B>, pos: u64) -> Self {
-        let iovecs = bufs
-            .iter_mut()
-            .map(|buf| libc::iovec {
-                iov_base: buf.stable_mut_ptr().cast(),
-                iov_len: buf.bytes_total(),
-            })
-            .collect();
+        let iovecs = iovecs_to_fill(&mut bufs);
         ReadvAt {
             fd,
             bufs,
@@ -51,14 +45,9 @@ unsafe impl<B: IoBufMut> OpCode for ReadvAt<B> {
     fn complete(mut self, cqe: Cqe) -> BufResult<usize, Vec<B>> {
         let res = cqe.result().map(|n| n as usize);
         if let Ok(n) = res {
-            let mut left = n;
-            for buf in &mut self.bufs {
-                let here = left.min(buf.bytes_total());
-                // SAFETY: the kernel filled the buffers in order; this one
-                // got its first `here` bytes.
-                unsafe { buf.set_init(here) };
-                left -= here;
-            }
+            // SAFETY: the kernel filled `n` bytes through `iovecs_to_fill`'s
+            // iovecs, in order.
+            unsafe { filled_in_order(&mut self.bufs, n) };
         }
         (res, self.bufs)
     }
@@ -76,13 +65,7 @@ pub(crate) struct WritevAt<B> {
 
 impl<B: IoBuf> WritevAt<B> {
     pub(crate) fn new(fd: SharedFd, bufs: Vec<B>, pos: u64) -> Self {
-        let iovecs = bufs
-            .iter()
-            .map(|buf| libc::iovec {
-                iov_base: buf.stable_ptr().cast_mut().cast(),
-                iov_len: buf.bytes_init(),
-            })
-            .collect();
+        let iovecs = iovecs_to_send(&bufs);
         WritevAt {
             fd,
             bufs,
@@ -105,5 +88,43 @@ unsafe impl<B: IoBuf> OpCode for WritevAt<B> {
 
     fn complete(self, cqe: Cqe) -> BufResult<usize, Vec<B>> {
         (cqe.result().map(|n| n as usize), self.bufs)
+    }
+}
+
+/// One iovec per buffer, covering its whole capacity (for reads).
+pub(crate) fn iovecs_to_fill<B: IoBufMut>(bufs: &mut [B]) -> Box<[libc::iovec]> {
+    bufs.iter_mut()
+        .map(|buf| libc::iovec {
+            iov_base: buf.stable_mut_ptr().cast(),
+            iov_len: buf.bytes_total(),
+        })
+        .collect()
+}
+
+/// One iovec per buffer, covering its initialized bytes (for writes).
+pub(crate) fn iovecs_to_send<B: IoBuf>(bufs: &[B]) -> Box<[libc::iovec]> {
+    bufs.iter()
+        .map(|buf| libc::iovec {
+            iov_base: buf.stable_ptr().cast_mut().cast(),
+            iov_len: buf.bytes_init(),
+        })
+        .collect()
+}
+
+/// Marks the first `n` bytes across `bufs` initialized, filling each buffer
+/// before the next.
+///
+/// # Safety
+///
+/// The kernel must have written `n` bytes through [`iovecs_to_fill`]'s
+/// iovecs for these buffers.
+pub(crate) unsafe fn filled_in_order<B: IoBufMut>(bufs: &mut [B], n: usize) {
+    let mut left = n;
+    for buf in bufs {
+        let here = left.min(buf.bytes_total());
+        // SAFETY: the caller's contract: this buffer got its first `here`
+        // bytes.
+        unsafe { buf.set_init(here) };
+        left -= here;
     }
 }

@@ -1,8 +1,10 @@
 //! [`TcpListener`]: accepts through `IORING_OP_ACCEPT`.
 
 use super::super::each_addr;
+use super::incoming::Incoming;
 use super::stream::TcpStream;
 use crate::fd::SharedFd;
+use crate::net::acceptor::Acceptor;
 use crate::op::accept::Accept;
 use crate::op::Op;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -147,6 +149,30 @@ impl TcpListener {
             io::Error::new(io::ErrorKind::InvalidData, "accepted a non-IP address")
         })?;
         Ok((TcpStream::from_owned_fd(fd), peer))
+    }
+
+    /// A stream of accepted connections, served by one multishot accept
+    /// (`IORING_ACCEPT_MULTISHOT`, Linux 5.19; a plain accept per connection
+    /// on older kernels). Peer addresses are not fetched: ask
+    /// [`TcpStream::peer_addr`] when needed.
+    ///
+    /// Connections the kernel accepts while the stream is not polled wait in
+    /// it; dropping the stream cancels the accept and closes them.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// ringio::run(async {
+    ///     let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let mut incoming = listener.incoming();
+    ///     let stream = incoming.next().await.unwrap().unwrap();
+    ///     println!("{:?} connected", stream.peer_addr());
+    /// });
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming::new(self, Acceptor::new(self.fd.clone()))
     }
 
     /// The address the listener is bound to.

@@ -1,4 +1,5 @@
 //! TCP: listener and stream.
 
+pub(crate) mod incoming;
 pub(crate) mod listener;
 pub(crate) mod stream;

@@ -3,8 +3,10 @@
 use super::listener::sock_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
+use crate::net::poll_io::{PollRead, PollWrite};
+use crate::net::socket_io::SocketIo;
+use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
 use crate::op::connect::Connect;
-use crate::op::send_recv::{Recv, Send, Shutdown};
 use crate::op::Op;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
@@ -26,14 +28,21 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 ///     println!("{:?}", &reply[..n.unwrap()]);
 /// });
 /// ```
+///
+/// It also implements futures-io's [`AsyncRead`](futures_util::io::AsyncRead)
+/// and [`AsyncWrite`](futures_util::io::AsyncWrite) (through
+/// an internal buffer: one copy) for codecs written against those traits.
+/// Bytes the adapter has buffered are seen only through the adapter.
 pub struct TcpStream {
-    fd: SharedFd,
+    io: SocketIo,
+    reader: PollRead,
+    writer: PollWrite,
 }
 
 impl std::fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TcpStream")
-            .field("fd", &self.fd.raw())
+            .field("fd", &self.io.fd.raw())
             .field("local_addr", &self.local_addr().ok())
             .field("peer_addr", &self.peer_addr().ok())
             .finish()
@@ -42,8 +51,14 @@ impl std::fmt::Debug for TcpStream {
 
 impl TcpStream {
     pub(crate) fn from_owned_fd(fd: OwnedFd) -> TcpStream {
+        TcpStream::from_shared(SharedFd::new(fd))
+    }
+
+    fn from_shared(fd: SharedFd) -> TcpStream {
         TcpStream {
-            fd: SharedFd::new(fd),
+            io: SocketIo::new(fd),
+            reader: PollRead::default(),
+            writer: PollWrite::default(),
         }
     }
 
@@ -75,19 +90,14 @@ impl TcpStream {
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "could not resolve to any address",
-            )
-        }))
+        Err(last.unwrap_or_else(crate::net::unresolved))
     }
 
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
         let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         let fd = SharedFd::new(OwnedFd::from(socket));
         Op::submit(Connect::new(fd.clone(), addr.into())).await?;
-        Ok(TcpStream { fd })
+        Ok(TcpStream::from_shared(fd))
     }
 
     /// Receives into `buf` (from its start, up to its capacity); 0 means the
@@ -114,7 +124,7 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        Op::submit(Recv::new(self.fd.clone(), buf)).await
+        self.io.read(buf).await
     }
 
     /// Sends `buf`'s initialized bytes; returns how many were sent (possibly
@@ -139,7 +149,7 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        Op::submit(Send::new(self.fd.clone(), buf)).await
+        self.io.write(buf).await
     }
 
     /// Sends all of `buf`'s initialized bytes, looping over short sends.
@@ -163,7 +173,72 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        crate::io_util::write_all(buf, |rest, _| self.write(rest)).await
+        self.io.write_all(buf).await
+    }
+
+    /// Receives into `bufs` in order (`IORING_OP_RECVMSG`), each from its
+    /// start up to its capacity; returns the total (0 = EOF).
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](TcpStream::read); `EMSGSIZE` for more than 1024 buffers.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, bufs) = stream.readv(vec![vec![0u8; 4], vec![0u8; 4096]]).await;
+    ///     assert_eq!(bufs[0].len() + bufs[1].len(), n.unwrap());
+    /// });
+    /// ```
+    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.io.readv(bufs).await
+    }
+
+    /// Sends the initialized bytes of `bufs` in order (`IORING_OP_SENDMSG`,
+    /// `MSG_NOSIGNAL`); returns how many were sent (possibly fewer).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](TcpStream::write).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let header = b"len: 5\n".to_vec();
+    ///     let (n, _bufs) = stream.writev(vec![header, b"hello".to_vec()]).await;
+    ///     assert!(n.unwrap() <= 12);
+    /// });
+    /// ```
+    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.io.writev(bufs).await
+    }
+
+    /// Splits the stream into a read half and a write half, to read and
+    /// write from two tasks at once. Dropping the write half shuts down the
+    /// write direction; the socket closes when both halves are gone.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (reader, writer) = stream.into_split();
+    ///     let sender = ringio::spawn(async move {
+    ///         let (res, _) = writer.write_all(vec![1u8; 1 << 20]).await;
+    ///         res.unwrap();
+    ///     });
+    ///     let (n, _buf) = reader.read(vec![0u8; 4096]).await;
+    ///     n.unwrap();
+    ///     sender.await.unwrap();
+    /// });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
+        let TcpStream { io, reader, writer } = self;
+        split(TcpStream::from_shared(io.fd), reader, writer)
     }
 
     /// Shuts down the read, write or both halves (`IORING_OP_SHUTDOWN`);
@@ -184,7 +259,7 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
-        Op::submit(Shutdown::new(self.fd.clone(), how)).await
+        self.io.shutdown(how).await
     }
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
@@ -203,7 +278,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        SockRef::from(&self.fd).set_tcp_nodelay(nodelay)
+        SockRef::from(&self.io.fd).set_tcp_nodelay(nodelay)
     }
 
     /// Whether `TCP_NODELAY` is set.
@@ -221,7 +296,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
-        SockRef::from(&self.fd).tcp_nodelay()
+        SockRef::from(&self.io.fd).tcp_nodelay()
     }
 
     /// The local address of the connection.
@@ -239,7 +314,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        sock_addr(SockRef::from(&self.fd).local_addr()?)
+        sock_addr(SockRef::from(&self.io.fd).local_addr()?)
     }
 
     /// The peer's address.
@@ -257,7 +332,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        sock_addr(SockRef::from(&self.fd).peer_addr()?)
+        sock_addr(SockRef::from(&self.io.fd).peer_addr()?)
     }
 
     /// Wraps a connected `std::net::TcpStream`.
@@ -276,6 +351,14 @@ impl TcpStream {
 
 impl AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> RawFd {
-        self.fd.raw()
+        self.io.fd.raw()
     }
 }
+
+impl SplitStream for TcpStream {
+    fn socket(&self) -> &SocketIo {
+        &self.io
+    }
+}
+
+crate::net::poll_io::impl_async_io!(TcpStream);

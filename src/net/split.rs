@@ -1,0 +1,260 @@
+//! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a stream split for two tasks.
+
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::net::poll_io::{PollRead, PollWrite};
+use crate::net::socket_io::SocketIo;
+use futures_util::io::{AsyncRead, AsyncWrite};
+use socket2::SockRef;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+pub(crate) use private::SplitStream;
+
+mod private {
+    /// A stream socket that can be split (TCP and Unix streams). Sealed.
+    pub trait SplitStream {
+        /// The socket's owned-buffer I/O.
+        fn socket(&self) -> &super::SocketIo;
+    }
+}
+
+pub(crate) fn split<S: SplitStream>(
+    stream: S,
+    reader: PollRead,
+    writer: PollWrite,
+) -> (OwnedReadHalf<S>, OwnedWriteHalf<S>) {
+    let stream = Rc::new(stream);
+    (
+        OwnedReadHalf {
+            stream: stream.clone(),
+            reader,
+        },
+        OwnedWriteHalf { stream, writer },
+    )
+}
+
+/// The read half of a split stream ([`TcpStream::into_split`],
+/// [`UnixStream::into_split`]). `as_ref()` gives the stream (addresses,
+/// options).
+///
+/// [`TcpStream::into_split`]: crate::net::TcpStream::into_split
+/// [`UnixStream::into_split`]: crate::net::UnixStream::into_split
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+///     let (reader, _writer) = stream.into_split();
+///     println!("reading from {:?}", reader.as_ref().peer_addr());
+///     let (n, _buf) = reader.read(vec![0u8; 1024]).await;
+///     n.unwrap();
+/// });
+/// ```
+#[derive(Debug)]
+pub struct OwnedReadHalf<S> {
+    stream: Rc<S>,
+    reader: PollRead,
+}
+
+/// The write half of a split stream. Dropping it shuts down the write
+/// direction (the peer reads EOF).
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+///     let (_reader, writer) = stream.into_split();
+///     let (res, _buf) = writer.write_all(b"hello".to_vec()).await;
+///     res.unwrap();
+/// });
+/// ```
+#[derive(Debug)]
+pub struct OwnedWriteHalf<S: SplitStream> {
+    stream: Rc<S>,
+    writer: PollWrite,
+}
+
+impl<S: SplitStream> OwnedReadHalf<S> {
+    /// Receives into `buf` (from its start, up to its capacity); 0 = EOF.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionReset` when the peer reset the connection, or another OS
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (reader, _writer) = stream.into_split();
+    ///     let (n, buf) = reader.read(Vec::with_capacity(64)).await;
+    ///     assert_eq!(buf.len(), n.unwrap());
+    /// });
+    /// ```
+    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        self.stream.socket().read(buf).await
+    }
+
+    /// Receives into `bufs` in order; returns the total (0 = EOF).
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](OwnedReadHalf::read).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (reader, _writer) = stream.into_split();
+    ///     let (n, _bufs) = reader.readv(vec![vec![0u8; 8], vec![0u8; 64]]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.stream.socket().readv(bufs).await
+    }
+}
+
+impl<S> AsRef<S> for OwnedReadHalf<S> {
+    fn as_ref(&self) -> &S {
+        &self.stream
+    }
+}
+
+impl<S: SplitStream> OwnedWriteHalf<S> {
+    /// Sends `buf`'s initialized bytes; returns how many were sent.
+    ///
+    /// # Errors
+    ///
+    /// `BrokenPipe` when the peer is gone (never a SIGPIPE), or another OS
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (_reader, writer) = stream.into_split();
+    ///     let (n, _buf) = writer.write(b"hi".to_vec()).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
+        self.stream.socket().write(buf).await
+    }
+
+    /// Sends all of `buf`'s initialized bytes, looping over short sends.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](OwnedWriteHalf::write), or `WriteZero`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (_reader, writer) = stream.into_split();
+    ///     let (res, _buf) = writer.write_all(vec![0u8; 1 << 20]).await;
+    ///     res.unwrap();
+    /// });
+    /// ```
+    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
+        self.stream.socket().write_all(buf).await
+    }
+
+    /// Sends the initialized bytes of `bufs` in order; returns how many
+    /// were sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](OwnedWriteHalf::write).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (_reader, writer) = stream.into_split();
+    ///     let (n, _bufs) = writer.writev(vec![b"a".to_vec(), b"b".to_vec()]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.stream.socket().writev(bufs).await
+    }
+
+    /// Shuts down the write direction now (the peer reads EOF).
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected`, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (_reader, writer) = stream.into_split();
+    ///     writer.shutdown().await.unwrap();
+    /// });
+    /// ```
+    pub async fn shutdown(&self) -> io::Result<()> {
+        self.stream
+            .socket()
+            .shutdown(std::net::Shutdown::Write)
+            .await
+    }
+}
+
+impl<S: SplitStream> AsRef<S> for OwnedWriteHalf<S> {
+    fn as_ref(&self) -> &S {
+        &self.stream
+    }
+}
+
+impl<S: SplitStream> Drop for OwnedWriteHalf<S> {
+    fn drop(&mut self) {
+        // shutdown(2) never blocks; an error (already shut, reset) changes
+        // nothing for anyone.
+        let _ = SockRef::from(&self.stream.socket().fd).shutdown(std::net::Shutdown::Write);
+    }
+}
+
+impl<S: SplitStream> AsyncRead for OwnedReadHalf<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.reader.poll_read(&this.stream.socket().fd, cx, out)
+    }
+}
+
+impl<S: SplitStream> AsyncWrite for OwnedWriteHalf<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.writer.poll_write(&this.stream.socket().fd, cx, data)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.writer.poll_flush(&this.stream.socket().fd, cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.writer.poll_close(&this.stream.socket().fd, cx)
+    }
+}

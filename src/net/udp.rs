@@ -1,0 +1,266 @@
+//! [`UdpSocket`]: datagrams through `IORING_OP_SENDMSG` / `IORING_OP_RECVMSG`.
+
+use super::datagram_io::{DatagramIo, RecvMeta};
+use super::tcp::listener::sock_addr;
+use super::{each_addr, first_addr};
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::fd::SharedFd;
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+/// A UDP socket. All I/O methods take `&self` and owned buffers.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ringio::net::UdpSocket;
+///
+/// ringio::run(async {
+///     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     let (res, _) = socket.send_to(b"ping".to_vec(), "127.0.0.1:7000").await;
+///     res.unwrap();
+///     let (res, buf) = socket.recv_from(vec![0u8; 1500]).await;
+///     let (n, from) = res.unwrap();
+///     println!("{from} answered {:?}", &buf[..n]);
+/// });
+/// ```
+pub struct UdpSocket {
+    io: DatagramIo,
+}
+
+impl std::fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdpSocket")
+            .field("fd", &self.io.fd.raw())
+            .field("local_addr", &self.local_addr().ok())
+            .finish()
+    }
+}
+
+impl UdpSocket {
+    /// Binds a UDP socket. Synchronous: binding does not block.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse`, `AddrNotAvailable` or another OS error; `InvalidInput`
+    /// if `addr` resolves to nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// # drop(socket);
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        each_addr(addr, |addr| {
+            let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+            socket.bind(&addr.into())?;
+            Ok(UdpSocket::from_owned_fd(OwnedFd::from(socket)))
+        })
+    }
+
+    fn from_owned_fd(fd: OwnedFd) -> UdpSocket {
+        UdpSocket {
+            io: DatagramIo::new(SharedFd::new(fd)),
+        }
+    }
+
+    /// Sends `buf`'s initialized bytes as one datagram to `addr` (the first
+    /// address it resolves to).
+    ///
+    /// # Errors
+    ///
+    /// `EMSGSIZE` for a datagram too large, `InvalidInput` if `addr`
+    /// resolves to nothing, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let (n, _buf) = socket.send_to(b"hello".to_vec(), "127.0.0.1:7000").await;
+    ///     assert_eq!(n.unwrap(), 5);
+    /// });
+    /// ```
+    pub async fn send_to<B: IoBuf>(&self, buf: B, addr: impl ToSocketAddrs) -> BufResult<usize, B> {
+        match first_addr(addr) {
+            Ok(addr) => self.io.send_to(buf, addr.into()).await,
+            Err(e) => (Err(e), buf),
+        }
+    }
+
+    /// Receives one datagram into `buf` (from its start, up to its
+    /// capacity); returns the bytes stored and the sender. A longer datagram
+    /// is truncated; [`recv_msg`](UdpSocket::recv_msg) tells when.
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:7000").unwrap();
+    ///     let (res, buf) = socket.recv_from(vec![0u8; 1500]).await;
+    ///     let (n, from) = res.unwrap();
+    ///     assert_eq!(buf.len(), n);
+    ///     # let _ = from;
+    /// });
+    /// ```
+    pub async fn recv_from<B: IoBufMut>(&self, buf: B) -> BufResult<(usize, SocketAddr), B> {
+        let (res, buf) = self.recv_msg(buf).await;
+        (res.map(|meta| (meta.len, meta.addr)), buf)
+    }
+
+    /// Receives one datagram into `buf`, reporting truncation
+    /// ([`RecvMeta::truncated`]) besides the length and the sender.
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:7000").unwrap();
+    ///     let (meta, _buf) = socket.recv_msg(vec![0u8; 512]).await;
+    ///     assert!(!meta.unwrap().truncated);
+    /// });
+    /// ```
+    pub async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<RecvMeta<SocketAddr>, B> {
+        let (res, buf) = self.io.recv_msg(buf).await;
+        let res = res.and_then(|r| {
+            Ok(RecvMeta {
+                len: r.len,
+                addr: sock_addr(r.addr)?,
+                truncated: r.truncated,
+            })
+        });
+        (res, buf)
+    }
+
+    /// Sets the default peer (`IORING_OP_CONNECT`): [`send`](UdpSocket::send)
+    /// goes there and only its datagrams are received.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of the last address tried.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     socket.connect("127.0.0.1:7000").await.unwrap();
+    /// });
+    /// ```
+    pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let mut last = None;
+        for addr in addr.to_socket_addrs()? {
+            match self.io.connect(addr.into()).await {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(super::unresolved))
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` (`EDESTADDRREQ`) before [`connect`](UdpSocket::connect),
+    /// `ConnectionRefused` after an ICMP port-unreachable, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     socket.connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, _buf) = socket.send(b"hi".to_vec()).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.send(buf).await
+    }
+
+    /// Receives one datagram from the connected peer into `buf`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     socket.connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, _buf) = socket.recv(vec![0u8; 1500]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.recv(buf).await
+    }
+
+    /// The address the socket is bound to.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// assert_ne!(socket.local_addr().unwrap().port(), 0);
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        sock_addr(SockRef::from(&self.io.fd).local_addr()?)
+    }
+
+    /// The connected peer's address.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected`, or another OS error of `getpeername(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     socket.connect("127.0.0.1:7000").await.unwrap();
+    ///     assert_eq!(socket.peer_addr().unwrap().port(), 7000);
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        sock_addr(SockRef::from(&self.io.fd).peer_addr()?)
+    }
+
+    /// Wraps a bound `std::net::UdpSocket`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// let socket = ringio::net::UdpSocket::from_std(std_socket);
+    /// # drop(socket);
+    /// ```
+    pub fn from_std(socket: std::net::UdpSocket) -> UdpSocket {
+        UdpSocket::from_owned_fd(OwnedFd::from(socket))
+    }
+}
+
+impl AsRawFd for UdpSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.fd.raw()
+    }
+}

@@ -1,0 +1,277 @@
+//! [`UnixDatagram`]: Unix datagram sockets on the ring.
+
+use super::addr::SocketAddr;
+use super::unix_addr;
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::fd::SharedFd;
+use crate::net::datagram_io::{DatagramIo, RecvMeta};
+use socket2::{Domain, SockRef, Socket, Type};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+/// A Unix datagram socket. All I/O methods take `&self` and owned buffers.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     let (a, b) = ringio::net::UnixDatagram::pair().unwrap();
+///     let (res, _) = a.send(b"ping".to_vec()).await;
+///     res.unwrap();
+///     let (n, buf) = b.recv(vec![0u8; 64]).await;
+///     assert_eq!(&buf[..n.unwrap()], b"ping");
+/// });
+/// ```
+pub struct UnixDatagram {
+    io: DatagramIo,
+}
+
+impl std::fmt::Debug for UnixDatagram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnixDatagram")
+            .field("fd", &self.io.fd.raw())
+            .field("local_addr", &self.local_addr().ok())
+            .finish()
+    }
+}
+
+impl UnixDatagram {
+    fn from_owned_fd(fd: OwnedFd) -> UnixDatagram {
+        UnixDatagram {
+            io: DatagramIo::new(SharedFd::new(fd)),
+        }
+    }
+
+    /// Binds to `path` (a leading NUL byte names an abstract socket).
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if the path exists, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UnixDatagram::bind("/tmp/ringio.dgram").unwrap();
+    /// # drop(socket);
+    /// ```
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
+        let socket = Socket::new(Domain::UNIX, Type::DGRAM, None)?;
+        socket.bind(&unix_addr(path.as_ref())?)?;
+        Ok(UnixDatagram::from_owned_fd(socket.into()))
+    }
+
+    /// A socket bound to no address (it can send, and receive replies only
+    /// once connected or autobound).
+    ///
+    /// # Errors
+    ///
+    /// The OS error (`EMFILE`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UnixDatagram::unbound().unwrap();
+    /// # drop(socket);
+    /// ```
+    pub fn unbound() -> io::Result<UnixDatagram> {
+        let socket = Socket::new(Domain::UNIX, Type::DGRAM, None)?;
+        Ok(UnixDatagram::from_owned_fd(socket.into()))
+    }
+
+    /// A connected pair of unnamed sockets (`socketpair(2)`).
+    ///
+    /// # Errors
+    ///
+    /// The OS error (`EMFILE`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, b) = ringio::net::UnixDatagram::pair().unwrap();
+    /// # drop((a, b));
+    /// ```
+    pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
+        let (a, b) = Socket::pair(Domain::UNIX, Type::DGRAM, None)?;
+        Ok((
+            UnixDatagram::from_owned_fd(a.into()),
+            UnixDatagram::from_owned_fd(b.into()),
+        ))
+    }
+
+    /// Sets the default peer: [`send`](UnixDatagram::send) goes to `path`.
+    /// Synchronous: connecting a datagram socket does not block.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound`, `ConnectionRefused`, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UnixDatagram::unbound().unwrap();
+    /// socket.connect("/tmp/ringio.dgram").unwrap();
+    /// ```
+    pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        SockRef::from(&self.io.fd).connect(&unix_addr(path.as_ref())?)
+    }
+
+    /// Sends one datagram to the socket at `path`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound`, `ConnectionRefused`, `EMSGSIZE`, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UnixDatagram::unbound().unwrap();
+    ///     let (n, _) = socket.send_to(b"hi".to_vec(), "/tmp/ringio.dgram").await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn send_to<B: IoBuf>(&self, buf: B, path: impl AsRef<Path>) -> BufResult<usize, B> {
+        match unix_addr(path.as_ref()) {
+            Ok(addr) => self.io.send_to(buf, addr).await,
+            Err(e) => (Err(e), buf),
+        }
+    }
+
+    /// Receives one datagram into `buf`; returns the bytes stored and the
+    /// sender (unnamed if it is not bound).
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UnixDatagram::bind("/tmp/ringio.dgram").unwrap();
+    ///     let (res, _buf) = socket.recv_from(vec![0u8; 1024]).await;
+    ///     let (_n, from) = res.unwrap();
+    ///     println!("from {from:?}");
+    /// });
+    /// ```
+    pub async fn recv_from<B: IoBufMut>(&self, buf: B) -> BufResult<(usize, SocketAddr), B> {
+        let (res, buf) = self.recv_msg(buf).await;
+        (res.map(|meta| (meta.len, meta.addr)), buf)
+    }
+
+    /// Receives one datagram into `buf`, reporting truncation too.
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixDatagram::pair().unwrap();
+    ///     let (meta, _buf) = a.recv_msg(vec![0u8; 16]).await;
+    ///     println!("truncated: {}", meta.unwrap().truncated);
+    /// });
+    /// ```
+    pub async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<RecvMeta<SocketAddr>, B> {
+        let (res, buf) = self.io.recv_msg(buf).await;
+        let res = res.map(|r| RecvMeta {
+            len: r.len,
+            addr: SocketAddr::new(r.addr),
+            truncated: r.truncated,
+        });
+        (res, buf)
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`connect`](UnixDatagram::connect), or another
+    /// OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixDatagram::pair().unwrap();
+    ///     let (n, _) = a.send(b"hi".to_vec()).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.send(buf).await
+    }
+
+    /// Receives one datagram into `buf`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixDatagram::pair().unwrap();
+    ///     let (n, _buf) = a.recv(vec![0u8; 64]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.recv(buf).await
+    }
+
+    /// This socket's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let socket = ringio::net::UnixDatagram::unbound().unwrap();
+    /// assert!(socket.local_addr().unwrap().is_unnamed());
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(SockRef::from(&self.io.fd).local_addr()?))
+    }
+
+    /// The connected peer's address.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected`, or another OS error of `getpeername(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, _b) = ringio::net::UnixDatagram::pair().unwrap();
+    /// assert!(a.peer_addr().unwrap().is_unnamed());
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(SockRef::from(&self.io.fd).peer_addr()?))
+    }
+
+    /// Wraps a `std::os::unix::net::UnixDatagram`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let std_socket = std::os::unix::net::UnixDatagram::unbound().unwrap();
+    /// let socket = ringio::net::UnixDatagram::from_std(std_socket);
+    /// # drop(socket);
+    /// ```
+    pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> UnixDatagram {
+        UnixDatagram::from_owned_fd(OwnedFd::from(socket))
+    }
+}
+
+impl AsRawFd for UnixDatagram {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.fd.raw()
+    }
+}

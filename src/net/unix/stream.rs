@@ -1,0 +1,293 @@
+//! [`UnixStream`]: a Unix stream connection on the ring.
+
+use super::addr::SocketAddr;
+use super::unix_addr;
+use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::fd::SharedFd;
+use crate::net::poll_io::{impl_async_io, PollRead, PollWrite};
+use crate::net::socket_io::SocketIo;
+use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
+use crate::op::connect::Connect;
+use crate::op::Op;
+use socket2::{Domain, SockRef, Socket, Type};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+/// A Unix stream connection. The same I/O as
+/// [`TcpStream`](crate::net::TcpStream): owned buffers, `&self` methods,
+/// split halves, and futures-io `AsyncRead`/`AsyncWrite`.
+///
+/// # Examples
+///
+/// ```no_run
+/// ringio::run(async {
+///     let stream = ringio::net::UnixStream::connect("/tmp/ringio.sock").await.unwrap();
+///     let (res, _) = stream.write_all(b"hello".to_vec()).await;
+///     res.unwrap();
+/// });
+/// ```
+pub struct UnixStream {
+    io: SocketIo,
+    reader: PollRead,
+    writer: PollWrite,
+}
+
+impl std::fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnixStream")
+            .field("fd", &self.io.fd.raw())
+            .field("local_addr", &self.local_addr().ok())
+            .field("peer_addr", &self.peer_addr().ok())
+            .finish()
+    }
+}
+
+impl UnixStream {
+    pub(crate) fn from_owned_fd(fd: OwnedFd) -> UnixStream {
+        UnixStream::from_shared(SharedFd::new(fd))
+    }
+
+    fn from_shared(fd: SharedFd) -> UnixStream {
+        UnixStream {
+            io: SocketIo::new(fd),
+            reader: PollRead::default(),
+            writer: PollWrite::default(),
+        }
+    }
+
+    /// Connects to the socket at `path` (a leading NUL byte names an
+    /// abstract socket) through `IORING_OP_CONNECT`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` when no socket file exists, `ConnectionRefused` when
+    /// nobody listens, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::UnixStream::connect("\0ringio-abstract").await.unwrap();
+    ///     # drop(stream);
+    /// });
+    /// ```
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let addr = unix_addr(path.as_ref())?;
+        let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+        let fd = SharedFd::new(OwnedFd::from(socket));
+        Op::submit(Connect::new(fd.clone(), addr)).await?;
+        Ok(UnixStream::from_shared(fd))
+    }
+
+    /// A connected pair of unnamed sockets (`socketpair(2)`).
+    ///
+    /// # Errors
+    ///
+    /// The OS error (`EMFILE`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, b) = ringio::net::UnixStream::pair().unwrap();
+    /// # drop((a, b));
+    /// ```
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = Socket::pair(Domain::UNIX, Type::STREAM, None)?;
+        Ok((
+            UnixStream::from_owned_fd(a.into()),
+            UnixStream::from_owned_fd(b.into()),
+        ))
+    }
+
+    /// Receives into `buf` (from its start, up to its capacity); 0 = EOF.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionReset`, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (n, buf) = a.read(Vec::with_capacity(64)).await;
+    ///     assert_eq!(buf.len(), n.unwrap());
+    /// });
+    /// ```
+    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.read(buf).await
+    }
+
+    /// Sends `buf`'s initialized bytes; returns how many were sent.
+    ///
+    /// # Errors
+    ///
+    /// `BrokenPipe` when the peer is gone (never a SIGPIPE), or another OS
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (n, _buf) = a.write(b"hi".to_vec()).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.write(buf).await
+    }
+
+    /// Sends all of `buf`'s initialized bytes, looping over short sends.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](UnixStream::write), or `WriteZero`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (res, _buf) = a.write_all(vec![0u8; 1024]).await;
+    ///     res.unwrap();
+    /// });
+    /// ```
+    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
+        self.io.write_all(buf).await
+    }
+
+    /// Receives into `bufs` in order; returns the total (0 = EOF).
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](UnixStream::read).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (n, _bufs) = a.readv(vec![vec![0u8; 4], vec![0u8; 64]]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.io.readv(bufs).await
+    }
+
+    /// Sends the initialized bytes of `bufs` in order; returns how many
+    /// were sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](UnixStream::write).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (n, _bufs) = a.writev(vec![b"a".to_vec(), b"b".to_vec()]).await;
+    ///     n.unwrap();
+    /// });
+    /// ```
+    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
+        self.io.writev(bufs).await
+    }
+
+    /// Splits the stream into halves for two tasks (see
+    /// [`TcpStream::into_split`](crate::net::TcpStream::into_split)).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let (reader, writer) = a.into_split();
+    ///     # drop((reader, writer));
+    /// });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
+        let UnixStream { io, reader, writer } = self;
+        split(UnixStream::from_shared(io.fd), reader, writer)
+    }
+
+    /// Shuts down the read, write or both directions.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected`, or another OS error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     a.shutdown(std::net::Shutdown::Write).await.unwrap();
+    /// });
+    /// ```
+    pub async fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
+        self.io.shutdown(how).await
+    }
+
+    /// This socket's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    /// assert!(a.local_addr().unwrap().is_unnamed());
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(SockRef::from(&self.io.fd).local_addr()?))
+    }
+
+    /// The peer's address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getpeername(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    /// assert!(a.peer_addr().unwrap().is_unnamed());
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(SockRef::from(&self.io.fd).peer_addr()?))
+    }
+
+    /// Wraps a connected `std::os::unix::net::UnixStream`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let stream = ringio::net::UnixStream::from_std(a);
+    /// # drop(stream);
+    /// ```
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> UnixStream {
+        UnixStream::from_owned_fd(OwnedFd::from(stream))
+    }
+}
+
+impl AsRawFd for UnixStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.fd.raw()
+    }
+}
+
+impl SplitStream for UnixStream {
+    fn socket(&self) -> &SocketIo {
+        &self.io
+    }
+}
+
+impl_async_io!(UnixStream);

@@ -1,0 +1,96 @@
+//! Multishot operations: one SQE, a stream of CQEs (`IORING_CQE_F_MORE` on
+//! every one but the last).
+
+use crate::driver::context;
+use crate::driver::cqe::{Cqe, OpKey};
+use crate::driver::lifecycle::Abandoned;
+use crate::driver::Handle;
+use std::task::{Context, Poll};
+
+/// A multishot operation.
+///
+/// # Safety
+///
+/// As [`OpCode`](super::OpCode): every pointer in the entry points into memory owned by
+/// `self` that does not move and stays valid until `self` is dropped; the
+/// runtime keeps `self` alive until the final CQE.
+pub(crate) unsafe trait MultishotCode: 'static {
+    /// What each completion turns into.
+    type Item;
+
+    /// Whether a successful result is a new fd (closed if nobody takes it).
+    const RETURNS_FD: bool = false;
+
+    /// Builds the submission entry (the driver sets its `user_data`).
+    fn sqe(&mut self) -> io_uring::squeue::Entry;
+
+    /// Turns one completion into an item.
+    fn item(&mut self, cqe: Cqe) -> Self::Item;
+}
+
+/// A submitted multishot operation: [`poll_next`](MultiOp::poll_next) yields
+/// one item per completion until the final one.
+pub(crate) struct MultiOp<T: MultishotCode> {
+    driver: Handle,
+    /// `Err` holds a push failure, reported as the only item.
+    key: Result<OpKey, i32>,
+    data: Option<T>,
+}
+
+impl<T: MultishotCode> MultiOp<T> {
+    /// Pushes `data`'s entry on this thread's ring (no syscall).
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a ringio runtime.
+    pub(crate) fn submit(mut data: T) -> MultiOp<T> {
+        context::with_current(|driver| {
+            let key = driver
+                .push_multishot(data.sqe())
+                .map_err(|e| Cqe::from_error(&e).res);
+            MultiOp {
+                driver: driver.clone(),
+                key,
+                data: Some(data),
+            }
+        })
+    }
+
+    /// The next completion's item; `None` once the final one was taken (the
+    /// operation then needs submitting again to go on).
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
+        let Some(data) = self.data.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let cqe = match self.key {
+            Err(res) => Cqe { res, flags: 0 },
+            Ok(key) => match self.driver.poll_op(key, cx.waker()) {
+                Poll::Ready(cqe) => cqe,
+                Poll::Pending => return Poll::Pending,
+            },
+        };
+        let item = data.item(cqe);
+        if !cqe.has_more() {
+            // The kernel is done with the entry: its data may go.
+            self.data = None;
+        }
+        Poll::Ready(Some(item))
+    }
+
+    /// Whether the final completion was taken.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.data.is_none()
+    }
+}
+
+impl<T: MultishotCode> Drop for MultiOp<T> {
+    fn drop(&mut self) {
+        if let (Ok(key), Some(data)) = (self.key, self.data.take()) {
+            let abandoned = Abandoned {
+                data: Box::new(data),
+                returns_fd: T::RETURNS_FD,
+            };
+            self.driver.abandon_op(key, abandoned);
+        }
+    }
+}
