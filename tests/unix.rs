@@ -52,7 +52,7 @@ fn stream_echo_at_an_abstract_name() {
         let name = format!("\0ringio-test-{}", std::process::id());
         let listener = UnixListener::bind(&name).unwrap();
         let local = listener.local_addr().unwrap();
-        assert_eq!(local.as_abstract_name(), Some(name[1..].as_bytes()));
+        assert_eq!(local.as_abstract_name(), Some(&name.as_bytes()[1..]));
         assert_eq!(local.as_pathname(), None);
         let server = ringio::spawn(async move {
             let (stream, _) = listener.accept().await.unwrap();
