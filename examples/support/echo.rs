@@ -1,0 +1,266 @@
+//! TCP echo pieces shared by `echo_server`, `echo_client`, the echo bench
+//! and the `compare` example: a ringio server, a tokio server doing the same
+//! work, and a load generator that drives every connection from one ringio
+//! ring (so one client core is not the ceiling).
+#![allow(dead_code)]
+
+use futures_util::StreamExt;
+use ringio::net::{TcpListener, TcpStream};
+use std::cell::RefCell;
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// What one load run measured.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// Completed request/response round trips.
+    pub requests: u64,
+    /// Connections that failed (connect, read or write errors).
+    pub errors: u64,
+    /// Measured time.
+    pub elapsed: Duration,
+    /// Latency percentiles in microseconds.
+    pub p50_us: f64,
+    /// 99th percentile latency in microseconds.
+    pub p99_us: f64,
+}
+
+impl LoadReport {
+    /// Requests per second.
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Ping-pong load: `connections` connections each send `size` bytes and wait
+/// for the echo, for `duration` (after connecting all of them). Runs a ringio
+/// runtime on the calling thread.
+pub fn run_load(
+    addr: SocketAddr,
+    connections: usize,
+    size: usize,
+    duration: Duration,
+) -> LoadReport {
+    ringio::run(async move {
+        let mut streams = Vec::with_capacity(connections);
+        let mut errors = 0;
+        for _ in 0..connections {
+            match TcpStream::connect(addr).await {
+                Ok(s) => {
+                    s.set_nodelay(true).unwrap();
+                    streams.push(s);
+                }
+                Err(_) => errors += 1,
+            }
+        }
+        let latencies = Rc::new(RefCell::new(Vec::<u32>::with_capacity(1 << 20)));
+        let start = Instant::now();
+        let deadline = start + duration;
+        let tasks: Vec<_> = streams
+            .into_iter()
+            .map(|stream| {
+                let latencies = latencies.clone();
+                ringio::spawn(async move {
+                    let mut out = vec![0xA5u8; size];
+                    let mut back = Vec::with_capacity(size);
+                    let mut done = 0u64;
+                    let mut mine = Vec::with_capacity(4096);
+                    loop {
+                        let t0 = Instant::now();
+                        if t0 >= deadline {
+                            break;
+                        }
+                        let (res, o) = stream.write_all(out).await;
+                        out = o;
+                        res?;
+                        let mut got = 0;
+                        while got < size {
+                            back.clear();
+                            let (n, b) = stream.read(back).await;
+                            back = b;
+                            match n? {
+                                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                                n => got += n,
+                            }
+                        }
+                        mine.push(t0.elapsed().as_micros() as u32);
+                        done += 1;
+                    }
+                    latencies.borrow_mut().extend_from_slice(&mine);
+                    Ok::<u64, io::Error>(done)
+                })
+            })
+            .collect();
+        let mut requests = 0;
+        for t in tasks {
+            match t.await {
+                Ok(Ok(n)) => requests += n,
+                _ => errors += 1,
+            }
+        }
+        let elapsed = start.elapsed();
+        let mut lat = std::mem::take(&mut *latencies.borrow_mut());
+        lat.sort_unstable();
+        let pct = |p: f64| {
+            if lat.is_empty() {
+                0.0
+            } else {
+                f64::from(lat[((lat.len() - 1) as f64 * p) as usize])
+            }
+        };
+        LoadReport {
+            requests,
+            errors,
+            elapsed,
+            p50_us: pct(0.50),
+            p99_us: pct(0.99),
+        }
+    })
+}
+
+/// The ringio echo server: one task per connection, read then write back.
+/// Runs until `stop` resolves (on the current ringio runtime).
+pub async fn ringio_server(listener: TcpListener, stop: impl std::future::Future<Output = ()>) {
+    let accept = async {
+        let mut incoming = listener.incoming();
+        while let Some(stream) = incoming.next().await {
+            let Ok(stream) = stream else { continue };
+            let _ = stream.set_nodelay(true);
+            drop(ringio::spawn(ringio_echo(stream)));
+        }
+    };
+    futures_util::pin_mut!(accept, stop);
+    futures_util::future::select(accept, stop).await;
+}
+
+async fn ringio_echo(stream: TcpStream) {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        let (n, b) = stream.read(buf).await;
+        match n {
+            Ok(n) if n > 0 => {}
+            _ => return,
+        }
+        let (res, b) = stream.write_all(b).await;
+        if res.is_err() {
+            return;
+        }
+        buf = b;
+    }
+}
+
+/// The tokio echo server: the same work on tokio's epoll reactor.
+pub async fn tokio_server(
+    listener: std::net::TcpListener,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    listener.set_nonblocking(true).unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    let accept = async {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match stream.read(&mut buf).await {
+                        Ok(n) if n > 0 => {
+                            if stream.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                        _ => return,
+                    }
+                }
+            });
+        }
+    };
+    tokio::select! {
+        () = accept => {}
+        () = stop => {}
+    }
+}
+
+/// CPU time (user + system) of the calling thread.
+pub fn thread_cpu() -> Duration {
+    // SAFETY: getrusage writes into the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Pins the calling thread to `core` (best effort; ignored where the core
+/// does not exist).
+pub fn pin_to_core(core: usize) {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes inside it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
+/// Which server a measurement runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// ringio, one thread.
+    Ringio,
+    /// tokio current-thread runtime.
+    Tokio,
+}
+
+/// One echo measurement: server on its own thread (pinned to `server_core`),
+/// load from this thread (pinned to `client_core`). Returns the load report
+/// and the server thread's CPU time over the whole run.
+pub fn measure(
+    server: Server,
+    connections: usize,
+    size: usize,
+    duration: Duration,
+    cores: Option<(usize, usize)>,
+) -> (LoadReport, Duration) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = futures_channel_oneshot();
+    let server_thread = std::thread::spawn(move || {
+        if let Some((core, _)) = cores {
+            pin_to_core(core);
+        }
+        let before = thread_cpu();
+        let stop = async move {
+            let _ = stop_rx.await;
+        };
+        match server {
+            Server::Ringio => ringio::run(ringio_server(TcpListener::from_std(listener), stop)),
+            Server::Tokio => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(tokio_server(listener, stop)),
+        }
+        thread_cpu() - before
+    });
+    if let Some((_, core)) = cores {
+        pin_to_core(core);
+    }
+    let report = run_load(addr, connections, size, duration);
+    let _ = stop_tx.send(());
+    let cpu = server_thread.join().unwrap();
+    (report, cpu)
+}
+
+fn futures_channel_oneshot() -> (
+    futures::channel::oneshot::Sender<()>,
+    futures::channel::oneshot::Receiver<()>,
+) {
+    futures::channel::oneshot::channel()
+}
