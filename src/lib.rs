@@ -69,12 +69,15 @@ pub mod fs;
 mod io_util;
 pub mod net;
 mod op;
+mod pool;
 mod runtime;
+pub mod sync;
 mod sys;
 pub mod time;
 
 pub use buf::BufResult;
 pub use op::nop::nop;
+pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, WorkerId};
 pub use runtime::{
     run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
 };

@@ -37,7 +37,7 @@ where
     let job = async move { catch_unwind(AssertUnwindSafe(f)) as TaskOutput<R> };
     let (runnable, task) = async_task::spawn(job, |runnable| pool().push(runnable));
     runnable.schedule();
-    JoinHandle::blocking(task)
+    JoinHandle::sendable(task)
 }
 
 fn pool() -> &'static Pool {

@@ -334,10 +334,18 @@ impl Executor {
 
     /// Moves tasks woken from other threads into the run queue.
     pub(crate) fn drain_remote(&self) {
-        let mut ids = self.remote_ids.borrow_mut();
-        self.remote.drain_into(&mut ids);
-        for id in ids.drain(..) {
-            self.schedule(id);
+        let mut runnables = Vec::new();
+        {
+            let mut ids = self.remote_ids.borrow_mut();
+            self.remote.drain_into(&mut ids, &mut runnables);
+            for id in ids.drain(..) {
+                self.schedule(id);
+            }
+        }
+        // `spawn_on` tasks: polled here, on their target thread, with no
+        // executor borrow held (they may spawn local tasks).
+        for runnable in runnables {
+            runnable.run();
         }
     }
 

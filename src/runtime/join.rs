@@ -54,8 +54,9 @@ enum Inner<T> {
         done: bool,
         _output: PhantomData<fn() -> T>,
     },
-    /// A job on the blocking pool; `None` once aborted or joined.
-    Blocking(Mutex<Option<FallibleTask<TaskOutput<T>>>>),
+    /// A `Send` task (blocking pool job, `spawn_on` task); `None` once
+    /// aborted or joined.
+    Sendable(Mutex<Option<FallibleTask<TaskOutput<T>>>>),
 }
 
 impl<T> JoinHandle<T> {
@@ -70,9 +71,9 @@ impl<T> JoinHandle<T> {
         }
     }
 
-    pub(crate) fn blocking(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
+    pub(crate) fn sendable(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
         JoinHandle {
-            inner: Inner::Blocking(Mutex::new(Some(task.fallible()))),
+            inner: Inner::Sendable(Mutex::new(Some(task.fallible()))),
         }
     }
 
@@ -100,7 +101,7 @@ impl<T> JoinHandle<T> {
                 ..
             } => executor.abort(*id),
             Inner::Local { .. } => {}
-            Inner::Blocking(task) => {
+            Inner::Sendable(task) => {
                 let mut slot = task.lock().unwrap_or_else(PoisonError::into_inner);
                 if slot.as_ref().is_some_and(|task| !task.is_finished()) {
                     // Dropping an async-task handle cancels the job.
@@ -126,7 +127,7 @@ impl<T> JoinHandle<T> {
             Inner::Local {
                 executor, id, done, ..
             } => *done || executor.is_finished(*id),
-            Inner::Blocking(task) => {
+            Inner::Sendable(task) => {
                 let slot = task.lock().unwrap_or_else(PoisonError::into_inner);
                 slot.as_ref().is_none_or(|task| task.is_finished())
             }
@@ -151,7 +152,7 @@ impl<T: 'static> Future for JoinHandle<T> {
                     JoinPoll::Cancelled | JoinPoll::Gone => Err(JoinError::cancelled()),
                 })
             }
-            Inner::Blocking(task) => {
+            Inner::Sendable(task) => {
                 let slot = task.get_mut().unwrap_or_else(PoisonError::into_inner);
                 let Some(task) = slot.as_mut() else {
                     return Poll::Ready(Err(JoinError::cancelled()));
@@ -178,7 +179,7 @@ impl<T> Drop for JoinHandle<T> {
                 ..
             } => executor.detach(*id),
             Inner::Local { .. } => {}
-            Inner::Blocking(task) => {
+            Inner::Sendable(task) => {
                 let slot = task.get_mut().unwrap_or_else(PoisonError::into_inner);
                 if let Some(task) = slot.take() {
                     task.detach();

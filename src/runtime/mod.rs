@@ -22,13 +22,14 @@ mod yield_now;
 
 pub use blocking::spawn_blocking;
 pub use builder::Builder;
+pub(crate) use join::TaskOutput;
 pub use join::{JoinError, JoinHandle};
+pub(crate) use remote::Remote;
 pub use stats::{stats, Stats};
 pub use yield_now::yield_now;
 
 use crate::driver::{context, Handle, Waiter};
 use executor::{Executor, MAIN_TASK};
-use remote::Remote;
 use std::future::Future;
 use std::io;
 use std::pin::pin;
@@ -179,6 +180,13 @@ impl Runtime {
         if let Err(e) = res {
             panic!("ringio: io_uring_enter failed: {e}");
         }
+    }
+}
+
+impl Runtime {
+    /// The inbox other threads use to schedule work here.
+    pub(crate) fn remote(&self) -> Arc<Remote> {
+        self.executor.remote.clone()
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::executor::TaskId;
 use crate::driver::Unparker;
+use async_task::Runnable;
 use std::sync::atomic::{
     AtomicBool,
     Ordering::{Relaxed, SeqCst},
@@ -29,6 +30,8 @@ pub(crate) struct Remote {
 #[derive(Debug, Default)]
 struct Inbox {
     woken: Vec<TaskId>,
+    /// `Send` tasks of [`spawn_on`](crate::spawn_on), scheduled to run here.
+    runnables: Vec<Runnable>,
     /// Set when the runtime is gone: later wakes are ignored.
     closed: bool,
 }
@@ -61,6 +64,22 @@ impl Remote {
         self.notify();
     }
 
+    /// Schedules a `Send` task to be polled on this runtime, from any
+    /// thread. Dropped (which cancels it) if the runtime is gone.
+    pub(crate) fn push_runnable(&self, runnable: Runnable) {
+        {
+            let mut inbox = self.lock();
+            if inbox.closed {
+                drop(inbox);
+                drop(runnable);
+                return;
+            }
+            inbox.runnables.push(runnable);
+        }
+        self.pending.store(true, SeqCst);
+        self.notify();
+    }
+
     /// Interrupts the ring if it is parked.
     pub(crate) fn notify(&self) {
         if self.parked.swap(false, SeqCst) {
@@ -68,11 +87,14 @@ impl Remote {
         }
     }
 
-    /// Moves every woken id into `out` (home thread only).
-    pub(crate) fn drain_into(&self, out: &mut Vec<TaskId>) {
+    /// Moves every woken id into `out` and every scheduled runnable into
+    /// `runnables` (home thread only).
+    pub(crate) fn drain_into(&self, out: &mut Vec<TaskId>, runnables: &mut Vec<Runnable>) {
         // The plain load keeps the common, empty case free of a locked RMW.
         if self.pending.load(Relaxed) && self.pending.swap(false, SeqCst) {
-            out.append(&mut self.lock().woken);
+            let mut inbox = self.lock();
+            out.append(&mut inbox.woken);
+            runnables.append(&mut inbox.runnables);
         }
     }
 
@@ -94,8 +116,14 @@ impl Remote {
 
     /// Closes the inbox: the runtime is gone.
     pub(crate) fn close(&self) {
-        let mut inbox = self.lock();
-        inbox.closed = true;
-        inbox.woken.clear();
+        let runnables = {
+            let mut inbox = self.lock();
+            inbox.closed = true;
+            inbox.woken.clear();
+            std::mem::take(&mut inbox.runnables)
+        };
+        // Dropped outside the lock: dropping a runnable cancels its task,
+        // which may wake (and lock) again.
+        drop(runnables);
     }
 }

@@ -3,7 +3,9 @@
 //! - [`eventfd`]: the counter another thread writes to wake a parked ring.
 //! - [`clock`]: `CLOCK_MONOTONIC` readings for absolute kernel timeouts.
 //! - `raw_fd`: `FromRawFd` impls for the public fd-owning types.
+//! - [`affinity`]: the cores a thread may use, and pinning to one.
 
+pub(crate) mod affinity;
 pub(crate) mod clock;
 pub(crate) mod eventfd;
 mod raw_fd;
