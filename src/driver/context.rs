@@ -6,7 +6,9 @@ use super::{Driver, DriverStats, RingConfig, Unparker, Waiter};
 use io_uring::squeue;
 use std::cell::{Cell, RefCell};
 use std::io;
+use std::os::fd::OwnedFd;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
@@ -60,6 +62,20 @@ impl Drop for TaskGuard {
 pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
     let current = CURRENT_TASK.with(Cell::get)?;
     (current == TaskIdentity::new(driver, current.token, waker)).then_some(current.token)
+}
+
+/// Queues a `MSG_RING` wake for `target` on this thread's ring, if this
+/// thread runs a ringio runtime whose driver is free; `false` otherwise.
+pub(crate) fn push_msg_ring(target: &Arc<OwnedFd>) -> bool {
+    CURRENT
+        .try_with(|current| {
+            let current = current.try_borrow().ok()?;
+            let mut driver = current.as_ref()?.0.try_borrow_mut().ok()?;
+            Some(driver.push_msg_ring(target))
+        })
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 /// A shared handle to one thread's driver. Every in-flight operation holds
@@ -155,6 +171,12 @@ impl Handle {
     pub(crate) fn has_work(&self) -> bool {
         let mut driver = self.0.borrow_mut();
         driver.has_queued_entries() || driver.ops_in_flight() > 0
+    }
+
+    /// Whether `MSG_RING` wakes for other rings wait for this ring's next
+    /// enter.
+    pub(crate) fn has_queued_messages(&self) -> bool {
+        self.0.borrow().has_queued_messages()
     }
 
     pub(crate) fn mode(&self) -> super::SetupMode {

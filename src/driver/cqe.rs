@@ -61,8 +61,12 @@ pub(crate) struct OpKey {
 
 /// `user_data` of the armed eventfd read that wakes a parked ring.
 pub(crate) const WAKE_TOKEN: u64 = u64::MAX;
-/// `user_data` of `AsyncCancel` entries; their completions are ignored.
+/// `user_data` of `AsyncCancel` entries (and of failed `MSG_RING` sends);
+/// their completions are ignored.
 pub(crate) const CANCEL_TOKEN: u64 = u64::MAX - 1;
+/// `user_data` of the completion another ring posts here (`MSG_RING`) to
+/// end a parked `io_uring_enter`; nothing else to do with it.
+pub(crate) const MSG_TOKEN: u64 = u64::MAX - 2;
 /// Generations stay below this, so op tokens never reach the reserved band.
 pub(crate) const GENERATION_LIMIT: u32 = 1 << 31;
 
@@ -71,6 +75,7 @@ pub(crate) const GENERATION_LIMIT: u32 = 1 << 31;
 pub(crate) enum Token {
     Wake,
     Cancel,
+    Msg,
     Op(OpKey),
 }
 
@@ -87,6 +92,7 @@ impl Token {
         match user_data {
             WAKE_TOKEN => Token::Wake,
             CANCEL_TOKEN => Token::Cancel,
+            MSG_TOKEN => Token::Msg,
             ud => Token::Op(OpKey {
                 index: ud as u32,
                 generation: (ud >> 32) as u32,
@@ -108,6 +114,7 @@ mod tests {
         assert_eq!(Token::decode(key.user_data()), Token::Op(key));
         assert_eq!(Token::decode(WAKE_TOKEN), Token::Wake);
         assert_eq!(Token::decode(CANCEL_TOKEN), Token::Cancel);
+        assert_eq!(Token::decode(MSG_TOKEN), Token::Msg);
     }
 
     #[test]

@@ -31,11 +31,13 @@ pub(crate) use setup::{RingConfig, SetupMode};
 pub(crate) use stats::DriverStats;
 pub(crate) use wake::Unparker;
 
-use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, WAKE_TOKEN};
-use io_uring::{opcode, squeue, IoUring};
+use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, MSG_TOKEN, WAKE_TOKEN};
+use io_uring::{opcode, squeue, types, IoUring};
 use lifecycle::Abandoned;
 pub(crate) use lifecycle::Waiter;
 use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 use table::{AbandonOutcome, OpTable};
@@ -55,21 +57,31 @@ pub(crate) struct Driver {
     closed: bool,
     /// Shutdown timed out: ring, table and wake buffer were leaked on purpose.
     leaked: bool,
+    /// Target rings of `MSG_RING` entries queued but not yet submitted:
+    /// held so their fd numbers cannot be reused before the kernel reads them.
+    msg_targets: Vec<Arc<OwnedFd>>,
 }
 
 impl Driver {
     /// Sets up a ring with the best flags the kernel accepts.
     pub(crate) fn new(config: &RingConfig) -> io::Result<Driver> {
         let (ring, mode) = setup::build(config)?;
+        let messageable = config.msg_ring && setup::supports_msg_ring(&ring);
+        let ring_dup = if messageable {
+            Some(ring.as_fd().try_clone_to_owned()?)
+        } else {
+            None
+        };
         let mut driver = Driver {
             ring: Some(ring),
             table: OpTable::default(),
-            wake: WakeSource::new()?,
+            wake: WakeSource::new(ring_dup)?,
             wakers: Vec::new(),
             stats: DriverStats::default(),
             mode,
             closed: false,
             leaked: false,
+            msg_targets: Vec::new(),
         };
         driver.arm_wake()?;
         Ok(driver)
@@ -149,6 +161,32 @@ impl Driver {
         }
     }
 
+    /// Queues a `MSG_RING` entry that posts a wake-up completion to the ring
+    /// `target` (submitted with this ring's next enter). `false` if it could
+    /// not be queued; the caller then wakes the target another way.
+    pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>) -> bool {
+        if self.closed {
+            return false;
+        }
+        // No completion here on success. A failure completes here (ignored):
+        // the target ring is gone (nobody to wake) or its CQ overflowed (it
+        // has completions to reap, so it wakes anyway).
+        let entry = opcode::MsgRingData::new(types::Fd(target.as_raw_fd()), 0, MSG_TOKEN, None)
+            .build()
+            .flags(squeue::Flags::SKIP_SUCCESS)
+            .user_data(CANCEL_TOKEN);
+        if self.push_entry(&entry).is_err() {
+            return false;
+        }
+        self.msg_targets.push(target.clone());
+        true
+    }
+
+    /// Whether `MSG_RING` wakes wait for this ring's next enter.
+    pub(crate) fn has_queued_messages(&self) -> bool {
+        !self.msg_targets.is_empty()
+    }
+
     fn push_cancel(&mut self, target: u64) -> io::Result<()> {
         let entry = opcode::AsyncCancel::new(target)
             .build()
@@ -192,7 +230,7 @@ impl Driver {
                     self.wake.armed = false;
                     rearm = true;
                 }
-                Token::Cancel => {}
+                Token::Cancel | Token::Msg => {}
                 Token::Op(key) => {
                     if let Some(waiter) = self.table.complete(key, cqe) {
                         // Ops of one task complete together: wake it once.
@@ -237,6 +275,7 @@ impl Driver {
             return;
         }
         self.closed = true;
+        self.wake.close_ring_target();
         let pending: Vec<OpKey> = self.table.pending().collect();
         for key in pending {
             let _ = self.push_cancel(key.user_data());

@@ -12,6 +12,9 @@ pub(crate) struct RingConfig {
     pub(crate) sqpoll_idle: Option<u32>,
     /// Whether to try `SINGLE_ISSUER | DEFER_TASKRUN` first.
     pub(crate) defer_taskrun: bool,
+    /// Whether other rings may wake this one with `MSG_RING` (when the
+    /// kernel has it) instead of an eventfd write.
+    pub(crate) msg_ring: bool,
 }
 
 /// Which set of setup flags the kernel accepted.
@@ -25,6 +28,13 @@ pub(crate) enum SetupMode {
     SqPoll,
     /// No optional flags.
     Plain,
+}
+
+/// Whether the kernel supports `IORING_OP_MSG_RING` (Linux 5.18).
+pub(crate) fn supports_msg_ring(ring: &IoUring) -> bool {
+    let mut probe = io_uring::Probe::new();
+    ring.submitter().register_probe(&mut probe).is_ok()
+        && probe.is_supported(io_uring::opcode::MsgRingData::CODE)
 }
 
 /// Builds a ring, trying the fastest flag set first.

@@ -58,10 +58,15 @@ impl Driver {
                 ring.submitter()
                     .enter::<libc::sigset_t>(to_submit, u32::from(wait), flags, None)
             };
+            let drained = ring.submission().is_empty();
             self.stats.enters += 1;
             match res {
                 Ok(n) => {
                     self.stats.sqes_submitted += n as u64;
+                    if drained {
+                        // The kernel has read every MSG_RING entry's target.
+                        self.msg_targets.clear();
+                    }
                     self.reap();
                     return Ok(());
                 }

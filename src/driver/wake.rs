@@ -1,15 +1,25 @@
-//! Cross-thread unpark: an eventfd read kept armed in the ring.
+//! Cross-thread unpark: an eventfd read kept armed in the ring, or a
+//! `MSG_RING` completion posted by another ring.
 //!
 //! Another thread that schedules work for this ring writes to the eventfd
 //! ([`Unparker::unpark`]); the armed read completes with [`WAKE_TOKEN`], which
-//! ends a blocking `io_uring_enter`. The reaper re-arms the read.
+//! ends a blocking `io_uring_enter`. The reaper re-arms the read. A thread
+//! that runs a ringio runtime itself queues an `IORING_OP_MSG_RING` entry on
+//! its own ring instead: submitted with its next enter (no syscall of its
+//! own), it posts a completion here that ends the wait just the same.
 
 use super::cqe::WAKE_TOKEN;
 use crate::sys::eventfd;
 use io_uring::{opcode, squeue, types};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::Arc;
+
+use super::context;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The ring's fd as other rings' `MSG_RING` entries target it; emptied when
+/// the runtime shuts down, so surviving wakers do not keep the ring open.
+type RingTarget = Arc<Mutex<Option<Arc<OwnedFd>>>>;
 
 /// The ring side: the eventfd and the 8-byte buffer its read fills.
 pub(crate) struct WakeSource {
@@ -19,34 +29,62 @@ pub(crate) struct WakeSource {
     buf: Box<u64>,
     /// Whether a read is in the ring.
     pub(crate) armed: bool,
+    /// A duplicate of the ring's fd for `MSG_RING` wakes (where the kernel
+    /// has it): it keeps the ring's file alive while an unparker may send.
+    ring: RingTarget,
 }
 
 /// The handle other threads use to interrupt a parked ring.
 #[derive(Debug, Clone)]
 pub(crate) struct Unparker {
     fd: Arc<OwnedFd>,
+    ring: RingTarget,
 }
 
 impl Unparker {
-    /// Makes the ring's armed read complete; cheap and never blocks.
+    /// Ends the ring's wait; cheap and never blocks. From a thread with a
+    /// runtime of its own: a `MSG_RING` entry on that runtime's ring.
+    /// Otherwise: an eventfd write.
     pub(crate) fn unpark(&self) {
+        let ring = self
+            .ring
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(ring) = ring {
+            if context::push_msg_ring(&ring) {
+                return;
+            }
+        }
         eventfd::notify(self.fd.as_raw_fd());
     }
 }
 
 impl WakeSource {
-    pub(crate) fn new() -> io::Result<WakeSource> {
+    /// `ring`: a duplicate of the ring's fd, if other rings may message it.
+    pub(crate) fn new(ring: Option<OwnedFd>) -> io::Result<WakeSource> {
         Ok(WakeSource {
             fd: Arc::new(eventfd::create()?),
             buf: Box::new(0),
             armed: false,
+            ring: Arc::new(Mutex::new(ring.map(Arc::new))),
         })
     }
 
     pub(crate) fn unparker(&self) -> Unparker {
         Unparker {
             fd: self.fd.clone(),
+            ring: self.ring.clone(),
         }
+    }
+
+    /// Stops `MSG_RING` wakes and lets the ring's duplicate fd close (once
+    /// entries already queued on other rings are submitted).
+    pub(crate) fn close_ring_target(&self) {
+        self.ring
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// Gives up the buffer without freeing it: the kernel may still write it.

@@ -51,7 +51,7 @@ impl Pool {
         PoolBuilder {
             threads,
             pin_cores: false,
-            entries: None,
+            runtime: Builder::new(),
             name: "ringio-worker".to_string(),
         }
     }
@@ -76,7 +76,7 @@ impl Pool {
 pub struct PoolBuilder {
     threads: usize,
     pin_cores: bool,
-    entries: Option<u32>,
+    runtime: Builder,
     name: String,
 }
 
@@ -107,7 +107,23 @@ impl PoolBuilder {
     /// assert_eq!(out, [1]);
     /// ```
     pub fn entries(mut self, entries: u32) -> PoolBuilder {
-        self.entries = Some(entries);
+        self.runtime.entries(entries);
+        self
+    }
+
+    /// The runtime configuration every worker is built with (ring size,
+    /// budget, flags); [`entries`](PoolBuilder::entries) edits the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut runtime = ringio::Builder::new();
+    /// runtime.budget(32).msg_ring(false);
+    /// let out = ringio::Pool::new(1).runtime(runtime).run(|_| async { 1 }).unwrap();
+    /// assert_eq!(out, [1]);
+    /// ```
+    pub fn runtime(mut self, runtime: Builder) -> PoolBuilder {
+        self.runtime = runtime;
         self
     }
 
@@ -183,10 +199,7 @@ impl PoolBuilder {
         } else {
             None
         };
-        let mut runtime = Builder::new();
-        if let Some(entries) = self.entries {
-            runtime.entries(entries);
-        }
+        let runtime = self.runtime;
         let shared = Arc::new(PoolShared::new(threads));
         let registration = Registration::new(&shared);
         let f = Arc::new(f);

@@ -49,6 +49,7 @@ impl Builder {
                 entries: DEFAULT_ENTRIES,
                 sqpoll_idle: None,
                 defer_taskrun: true,
+                msg_ring: true,
             },
             budget: DEFAULT_BUDGET,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
@@ -112,6 +113,23 @@ impl Builder {
     /// ```
     pub fn defer_taskrun(&mut self, enabled: bool) -> &mut Builder {
         self.ring.defer_taskrun = enabled;
+        self
+    }
+
+    /// Whether other ringio threads wake this runtime's parked ring with an
+    /// `IORING_OP_MSG_RING` entry (queued on their own ring, submitted with
+    /// their next `io_uring_enter`: no extra syscall) instead of an eventfd
+    /// write. Used only where the kernel has `MSG_RING`; wakes from threads
+    /// without a ringio runtime always use the eventfd. Default `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Builder::new().msg_ring(false).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn msg_ring(&mut self, enabled: bool) -> &mut Builder {
+        self.ring.msg_ring = enabled;
         self
     }
 

@@ -147,6 +147,11 @@ impl Runtime {
             if main.take_woken() | self.executor.take_main_woken() {
                 let _task = context::enter_task(&self.driver, MAIN_TASK, &waker);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    // Wakes this tick queued for other rings (MSG_RING) go
+                    // out now, not whenever this runtime next runs.
+                    if self.driver.has_queued_messages() {
+                        self.turn_without_park(&mut woken);
+                    }
                     return output;
                 }
             }
@@ -154,6 +159,17 @@ impl Runtime {
             self.executor.run_ready(&self.driver, self.budget);
             self.executor.drain_remote();
             self.turn(&main, &mut woken);
+        }
+    }
+
+    /// One enter that never waits, then wakes.
+    fn turn_without_park(&self, woken: &mut Vec<Waiter>) {
+        let res = self.driver.turn(false, woken);
+        for waiter in woken.drain(..) {
+            self.executor.wake(waiter);
+        }
+        if let Err(e) = res {
+            panic!("ringio: io_uring_enter failed: {e}");
         }
     }
 
