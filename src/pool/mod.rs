@@ -145,7 +145,10 @@ impl PoolBuilder {
 
     /// Starts the workers, runs `f(worker)` on each worker's own runtime
     /// (the future may be `!Send`: it never leaves its thread), and returns
-    /// the outputs in worker order once every worker's future finished.
+    /// the outputs in worker order once every worker's future finished. A
+    /// worker whose future is done keeps running its tasks (and work sent
+    /// to it with [`spawn_on`]) until all are; then every runtime is dropped
+    /// with the tasks still left on it.
     ///
     /// # Errors
     ///

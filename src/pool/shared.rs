@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, Weak};
 use std::task::{Context, Poll};
 
@@ -17,6 +17,8 @@ pub(crate) struct PoolShared {
     /// Each worker's remote inbox, set once its runtime is built.
     pub(crate) workers: Vec<OnceLock<Arc<Remote>>>,
     stopping: AtomicBool,
+    /// Workers whose future has finished.
+    finished: AtomicUsize,
     /// Each worker's stop-signal waker.
     signals: Vec<AtomicWaker>,
     gate: Mutex<Gate>,
@@ -47,6 +49,7 @@ impl PoolShared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             workers: (0..threads).map(|_| OnceLock::new()).collect(),
             stopping: AtomicBool::new(false),
+            finished: AtomicUsize::new(0),
             signals: (0..threads).map(|_| AtomicWaker::new()).collect(),
             gate: Mutex::new(Gate::default()),
             gate_changed: Condvar::new(),
@@ -97,27 +100,55 @@ impl PoolShared {
         self.stopping.load(Ordering::SeqCst)
     }
 
+    /// Worker `index`'s future finished; the last one lets every worker's
+    /// runtime go.
+    pub(crate) fn finish_one(&self) {
+        if self.finished.fetch_add(1, Ordering::SeqCst) + 1 == self.workers.len() {
+            for signal in &self.signals {
+                signal.wake();
+            }
+        }
+    }
+
+    fn all_finished(&self) -> bool {
+        self.finished.load(Ordering::SeqCst) == self.workers.len()
+    }
+
     /// Resolves once the pool stops worker `index`.
-    pub(crate) fn stop_signal(self: &Arc<Self>, index: usize) -> StopSignal {
-        StopSignal {
+    pub(crate) fn stop_signal(self: &Arc<Self>, index: usize) -> Signal {
+        Signal {
             shared: self.clone(),
             index,
+            until_all_finished: false,
+        }
+    }
+
+    /// Resolves once every worker's future finished (or the pool stops).
+    pub(crate) fn all_finished_signal(self: &Arc<Self>, index: usize) -> Signal {
+        Signal {
+            shared: self.clone(),
+            index,
+            until_all_finished: true,
         }
     }
 }
 
-/// Resolves when the pool tells its worker to stop.
-pub(crate) struct StopSignal {
+/// Resolves when the pool tells its worker to stop (or, for the drain phase,
+/// when every worker is through).
+pub(crate) struct Signal {
     shared: Arc<PoolShared>,
     index: usize,
+    until_all_finished: bool,
 }
 
-impl Future for StopSignal {
+impl Future for Signal {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.shared.signals[self.index].register(cx.waker());
-        if self.shared.is_stopping() {
+        let done =
+            self.shared.is_stopping() || (self.until_all_finished && self.shared.all_finished());
+        if done {
             Poll::Ready(())
         } else {
             Poll::Pending

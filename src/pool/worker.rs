@@ -119,13 +119,20 @@ where
     CURRENT_POOL.with(|current| *current.borrow_mut() = Some(shared.clone()));
     let stop = shared.stop_signal(index);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        runtime.block_on(async {
+        let output = runtime.block_on(async {
             let work = std::pin::pin!(f(worker));
             match futures_util::future::select(work, stop).await {
                 futures_util::future::Either::Left((output, _)) => Some(output),
                 futures_util::future::Either::Right(((), _)) => None,
             }
-        })
+        });
+        if output.is_some() {
+            // The runtime keeps serving its tasks (and `spawn_on` work from
+            // the other workers) until every worker is through.
+            shared.finish_one();
+            runtime.block_on(shared.all_finished_signal(index));
+        }
+        output
     }));
     let exit = match outcome {
         Ok(Some(output)) => WorkerExit::Done(output),
