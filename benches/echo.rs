@@ -14,12 +14,55 @@ mod common;
 #[path = "../examples/support/echo.rs"]
 mod echo;
 
-use echo::{measure, Server};
+use echo::{measure, measure_multi, MultiServer, Server};
 use std::time::Duration;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
+}
+
+/// The thread-per-core table: a ringio pool vs tokio's multi-thread
+/// runtime, same worker count, no pinning (the client shares the cores).
+fn multi_thread(duration: Duration) {
+    let threads = ringio::available_cores();
+    println!(
+        "\n### TCP echo, {threads} server threads (median of {} rounds; client unpinned, shares the cores)\n",
+        common::rounds()
+    );
+    println!("| conns × size | ringio pool req/s | tokio multi-thread req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio |");
+    println!("|---|---|---|---|---|---|---|");
+    for (connections, size) in [(256usize, 64usize)] {
+        let mut rows = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
+        for round in 0..=common::rounds() {
+            for (i, server) in [
+                MultiServer::RingioPool(threads),
+                MultiServer::TokioMulti(threads),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let (report, cpu) = measure_multi(server, connections, size, duration);
+                assert_eq!(report.errors, 0, "{server:?}: connection errors");
+                if round > 0 {
+                    rows[i].0.push(report.rate());
+                    rows[i]
+                        .1
+                        .push(cpu.as_secs_f64() * 1e6 / report.requests as f64);
+                }
+            }
+        }
+        let [r, t] = rows.map(|(rate, cpu)| (median(rate), median(cpu)));
+        println!(
+            "| {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× |",
+            r.0 / 1e3,
+            t.0 / 1e3,
+            r.0 / t.0,
+            r.1,
+            t.1,
+            r.1 / t.1
+        );
+    }
 }
 
 fn main() {
@@ -28,6 +71,12 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2.0);
     let duration = Duration::from_secs_f64(secs);
+    if common::selected("pool") {
+        multi_thread(duration);
+    }
+    if std::env::args().skip(1).any(|a| a == "pool") {
+        return;
+    }
     let cores =
         (std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2).then_some((0, 1));
     println!(

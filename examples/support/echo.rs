@@ -258,6 +258,116 @@ pub fn measure(
     (report, cpu)
 }
 
+/// A port that several `SO_REUSEPORT` listeners can share: reserved by a
+/// bound (not listening) socket, which the caller drops once they are bound.
+pub fn reuse_port_reservation() -> (socket2::Socket, SocketAddr) {
+    let holder = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    holder.set_reuse_address(true).unwrap();
+    holder.set_reuse_port(true).unwrap();
+    holder
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    let addr = holder.local_addr().unwrap().as_socket().unwrap();
+    (holder, addr)
+}
+
+/// A multi-threaded server: ringio's thread-per-core pool (one
+/// `SO_REUSEPORT` listener per worker) or tokio's multi-thread runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultiServer {
+    /// `ringio::Pool` with this many workers.
+    RingioPool(usize),
+    /// tokio multi-thread runtime with this many workers.
+    TokioMulti(usize),
+}
+
+/// One multi-threaded echo measurement (no pinning: on a small box the
+/// client shares the cores). Returns the load report and the server
+/// threads' total CPU time.
+pub fn measure_multi(
+    server: MultiServer,
+    connections: usize,
+    size: usize,
+    duration: Duration,
+) -> (LoadReport, Duration) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    let (stop_tx, stop_rx) = futures_channel_oneshot();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let (addr, server_thread) = match server {
+        MultiServer::RingioPool(threads) => {
+            let (holder, addr) = reuse_port_reservation();
+            let stops: Vec<_> = (0..threads).map(|_| futures_channel_oneshot()).collect();
+            let (stop_txs, stop_rxs): (Vec<_>, Vec<_>) = stops.into_iter().unzip();
+            let stop_rxs = Arc::new(Mutex::new(
+                stop_rxs.into_iter().map(Some).collect::<Vec<_>>(),
+            ));
+            let thread = std::thread::spawn(move || {
+                // Fan the one stop out to every worker.
+                std::thread::spawn(move || {
+                    let _ = futures::executor::block_on(stop_rx);
+                    for tx in stop_txs {
+                        let _ = tx.send(());
+                    }
+                });
+                let cpus = ringio::Pool::new(threads)
+                    .run(move |worker| {
+                        let stop = stop_rxs.lock().unwrap()[worker.index()].take().unwrap();
+                        let ready = ready_tx.clone();
+                        async move {
+                            let options = ringio::net::ListenOptions {
+                                reuse_port: true,
+                                ..Default::default()
+                            };
+                            let listener = TcpListener::bind_with(addr, options).unwrap();
+                            ready.send(()).unwrap();
+                            ringio_server(listener, async move {
+                                let _ = stop.await;
+                            })
+                            .await;
+                            thread_cpu()
+                        }
+                    })
+                    .unwrap();
+                cpus.into_iter().sum::<Duration>()
+            });
+            for _ in 0..threads {
+                ready_rx.recv().unwrap();
+            }
+            drop(holder);
+            (addr, thread)
+        }
+        MultiServer::TokioMulti(threads) => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let thread = std::thread::spawn(move || {
+                let cpu_ns = Arc::new(AtomicU64::new(0));
+                let on_stop = cpu_ns.clone();
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(threads)
+                    .enable_all()
+                    .on_thread_stop(move || {
+                        on_stop.fetch_add(thread_cpu().as_nanos() as u64, Ordering::SeqCst);
+                    })
+                    .build()
+                    .unwrap();
+                let before = thread_cpu();
+                rt.block_on(tokio_server(listener, async move {
+                    let _ = stop_rx.await;
+                }));
+                let own = thread_cpu() - before;
+                drop(rt);
+                own + Duration::from_nanos(cpu_ns.load(Ordering::SeqCst))
+            });
+            (addr, thread)
+        }
+    };
+    let report = run_load(addr, connections, size, duration);
+    let _ = stop_tx.send(());
+    let cpu = server_thread.join().unwrap();
+    (report, cpu)
+}
+
 fn futures_channel_oneshot() -> (
     futures::channel::oneshot::Sender<()>,
     futures::channel::oneshot::Receiver<()>,
