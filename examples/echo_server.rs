@@ -33,7 +33,7 @@ fn main() {
     if threads == 1 {
         let listener = TcpListener::bind(&addr).unwrap_or_else(|e| fail(&addr, e));
         eprintln!("echoing on {} (1 thread)", listener.local_addr().unwrap());
-        ringio::run(echo::ringio_server(listener, std::future::pending()));
+        let _ = ringio::run(echo::ringio_server(listener, std::future::pending()));
         return;
     }
     let result = ringio::Pool::new(threads)
@@ -54,7 +54,7 @@ fn main() {
                         worker.pool_size()
                     );
                 }
-                echo::ringio_server(listener, std::future::pending()).await;
+                let _ = echo::ringio_server(listener, std::future::pending()).await;
             }
         });
     if let Err(e) = result {

@@ -43,6 +43,28 @@ pub fn run_load(
     size: usize,
     duration: Duration,
 ) -> LoadReport {
+    run_requests(
+        addr,
+        connections,
+        duration,
+        move |_| vec![0xA5u8; size],
+        size,
+    )
+}
+
+/// Request/response load: each connection sends `request(n)` (for its n-th
+/// request) and waits for `response_len` bytes back, for `duration`.
+pub fn run_requests<R>(
+    addr: SocketAddr,
+    connections: usize,
+    duration: Duration,
+    request: R,
+    response_len: usize,
+) -> LoadReport
+where
+    R: Fn(u64) -> Vec<u8> + Clone + 'static,
+{
+    let size = response_len;
     ringio::run(async move {
         let mut streams = Vec::with_capacity(connections);
         let mut errors = 0;
@@ -62,8 +84,8 @@ pub fn run_load(
             .into_iter()
             .map(|stream| {
                 let latencies = latencies.clone();
+                let request = request.clone();
                 ringio::spawn(async move {
-                    let mut out = vec![0xA5u8; size];
                     let mut back = Vec::with_capacity(size);
                     let mut done = 0u64;
                     let mut mine = Vec::with_capacity(4096);
@@ -72,8 +94,7 @@ pub fn run_load(
                         if t0 >= deadline {
                             break;
                         }
-                        let (res, o) = stream.write_all(out).await;
-                        out = o;
+                        let (res, _) = stream.write_all(request(done)).await;
                         res?;
                         let mut got = 0;
                         while got < size {
@@ -121,8 +142,13 @@ pub fn run_load(
 }
 
 /// The ringio echo server: one task per connection, read then write back.
-/// Runs until `stop` resolves (on the current ringio runtime).
-pub async fn ringio_server(listener: TcpListener, stop: impl std::future::Future<Output = ()>) {
+/// Runs until `stop` resolves (on the current ringio runtime); returns the
+/// runtime counters it used (enters, SQEs) over that time.
+pub async fn ringio_server(
+    listener: TcpListener,
+    stop: impl std::future::Future<Output = ()>,
+) -> ringio::Stats {
+    let before = ringio::stats();
     let accept = async {
         let mut incoming = listener.incoming();
         while let Some(stream) = incoming.next().await {
@@ -133,6 +159,15 @@ pub async fn ringio_server(listener: TcpListener, stop: impl std::future::Future
     };
     futures_util::pin_mut!(accept, stop);
     futures_util::future::select(accept, stop).await;
+    stats_since(before)
+}
+
+/// This thread's runtime counters since `before`.
+pub fn stats_since(before: ringio::Stats) -> ringio::Stats {
+    let mut now = ringio::stats();
+    now.enters -= before.enters;
+    now.sqes_submitted -= before.sqes_submitted;
+    now
 }
 
 async fn ringio_echo(stream: TcpStream) {
@@ -228,6 +263,18 @@ pub fn measure(
     duration: Duration,
     cores: Option<(usize, usize)>,
 ) -> (LoadReport, Duration) {
+    let (report, cpu, _) = measure_with_stats(server, connections, size, duration, cores);
+    (report, cpu)
+}
+
+/// As [`measure`], also returning ringio's server-side counters.
+pub fn measure_with_stats(
+    server: Server,
+    connections: usize,
+    size: usize,
+    duration: Duration,
+    cores: Option<(usize, usize)>,
+) -> (LoadReport, Duration, Option<ringio::Stats>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = futures_channel_oneshot();
@@ -239,23 +286,35 @@ pub fn measure(
         let stop = async move {
             let _ = stop_rx.await;
         };
-        match server {
-            Server::Ringio => ringio::run(ringio_server(TcpListener::from_std(listener), stop)),
-            Server::Tokio => tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(tokio_server(listener, stop)),
-        }
-        thread_cpu() - before
+        let stats = match server {
+            Server::Ringio => Some(ringio::run(ringio_server(
+                TcpListener::from_std(listener),
+                stop,
+            ))),
+            Server::Tokio => {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(tokio_server(listener, stop));
+                None
+            }
+        };
+        (thread_cpu() - before, stats)
     });
-    if let Some((_, core)) = cores {
-        pin_to_core(core);
-    }
-    let report = run_load(addr, connections, size, duration);
+    // The load runs on its own thread, so pinning it leaves the caller's
+    // affinity alone.
+    let report = std::thread::spawn(move || {
+        if let Some((_, core)) = cores {
+            pin_to_core(core);
+        }
+        run_load(addr, connections, size, duration)
+    })
+    .join()
+    .unwrap();
     let _ = stop_tx.send(());
-    let cpu = server_thread.join().unwrap();
-    (report, cpu)
+    let (cpu, stats) = server_thread.join().unwrap();
+    (report, cpu, stats)
 }
 
 /// A port that several `SO_REUSEPORT` listeners can share: reserved by a
@@ -321,7 +380,7 @@ pub fn measure_multi(
                             };
                             let listener = TcpListener::bind_with(addr, options).unwrap();
                             ready.send(()).unwrap();
-                            ringio_server(listener, async move {
+                            let _ = ringio_server(listener, async move {
                                 let _ = stop.await;
                             })
                             .await;

@@ -103,6 +103,27 @@ impl<B: IoBuf> ops::Deref for Slice<B> {
     }
 }
 
+impl<B: IoBufMut> ops::DerefMut for Slice<B> {
+    /// The initialized bytes inside the range, writable.
+    ///
+    /// ```
+    /// use ringio::buf::IoBuf;
+    ///
+    /// let mut middle = vec![0u8; 4].slice(1..3);
+    /// middle.copy_from_slice(b"ab");
+    /// assert_eq!(middle.into_inner(), b"\0ab\0");
+    /// ```
+    fn deref_mut(&mut self) -> &mut [u8] {
+        let len = self.init_end() - self.begin;
+        if len == 0 {
+            return &mut [];
+        }
+        // SAFETY: as for `deref`; `&mut self` makes the access exclusive, and
+        // an `IoBufMut` may be written through its stable pointer.
+        unsafe { std::slice::from_raw_parts_mut(self.buf.stable_mut_ptr().add(self.begin), len) }
+    }
+}
+
 // SAFETY: the pointer is the underlying buffer's stable pointer offset by
 // `begin <= bytes_total()`, so it inherits that buffer's stability.
 unsafe impl<B: IoBuf> IoBuf for Slice<B> {

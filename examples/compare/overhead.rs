@@ -1,0 +1,205 @@
+//! Workload 5: runtime overhead on one thread: spawn + join, a ping-pong
+//! through wakers, and timers armed and fired.
+
+use super::results::{Sample, Workload};
+use super::Run;
+use futures_util::task::AtomicWaker;
+use std::future::{poll_fn, Future};
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+fn tokio_rt() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Spawn a task and await it, one at a time, for `d`.
+fn spawn_join(ringio_side: bool, d: Duration) -> io::Result<Sample> {
+    if ringio_side {
+        let rt = ringio::Runtime::new()?;
+        Ok(rt.block_on(async {
+            let start = Instant::now();
+            let mut n = 0u64;
+            while start.elapsed() < d {
+                for _ in 0..256 {
+                    n += ringio::spawn(async { 1u64 }).await.unwrap();
+                }
+            }
+            Sample {
+                ops: n,
+                elapsed: start.elapsed(),
+                ..Sample::default()
+            }
+        }))
+    } else {
+        let rt = tokio_rt()?;
+        Ok(rt.block_on(async {
+            let start = Instant::now();
+            let mut n = 0u64;
+            while start.elapsed() < d {
+                for _ in 0..256 {
+                    n += tokio::spawn(async { 1u64 }).await.unwrap();
+                }
+            }
+            Sample {
+                ops: n,
+                elapsed: start.elapsed(),
+                ..Sample::default()
+            }
+        }))
+    }
+}
+
+/// Two tasks passing a turn back and forth through their wakers; one op is
+/// one round trip (two wakes).
+struct Table {
+    turn: AtomicU64,
+    wakers: [AtomicWaker; 2],
+}
+
+async fn player(table: Arc<Table>, me: u64, passes: u64) {
+    let mut mine = me;
+    while mine < passes {
+        poll_fn(|cx| {
+            table.wakers[me as usize].register(cx.waker());
+            if table.turn.load(Ordering::Acquire) == mine {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        table.turn.store(mine + 1, Ordering::Release);
+        table.wakers[1 - me as usize].wake();
+        mine += 2;
+    }
+}
+
+fn ping_pong_pair(round_trips: u64) -> [impl Future<Output = ()> + Send; 2] {
+    let table = Arc::new(Table {
+        turn: AtomicU64::new(0),
+        wakers: [AtomicWaker::new(), AtomicWaker::new()],
+    });
+    [
+        player(table.clone(), 0, round_trips * 2),
+        player(table, 1, round_trips * 2),
+    ]
+}
+
+fn ping_pong(ringio_side: bool, round_trips: u64) -> io::Result<Sample> {
+    let [a, b] = ping_pong_pair(round_trips);
+    if ringio_side {
+        let rt = ringio::Runtime::new()?;
+        Ok(rt.block_on(async {
+            timed_async(async {
+                let (a, b) = (ringio::spawn(a), ringio::spawn(b));
+                a.await.unwrap();
+                b.await.unwrap();
+                round_trips
+            })
+            .await
+        }))
+    } else {
+        let rt = tokio_rt()?;
+        Ok(rt.block_on(async {
+            timed_async(async {
+                let (a, b) = (tokio::spawn(a), tokio::spawn(b));
+                a.await.unwrap();
+                b.await.unwrap();
+                round_trips
+            })
+            .await
+        }))
+    }
+}
+
+async fn timed_async(f: impl Future<Output = u64>) -> Sample {
+    let start = Instant::now();
+    let ops = f.await;
+    Sample {
+        ops,
+        elapsed: start.elapsed(),
+        ..Sample::default()
+    }
+}
+
+const TIMER_DELAY: Duration = Duration::from_millis(1);
+
+/// `n` tasks each sleeping 1 ms, all awaited; the fixed delay is counted
+/// out of the time.
+fn timers(ringio_side: bool, n: u64) -> io::Result<Sample> {
+    let mut sample = if ringio_side {
+        ringio::Runtime::new()?.block_on(timed_async(async move {
+            let handles: Vec<_> = (0..n)
+                .map(|_| ringio::spawn(ringio::time::sleep(TIMER_DELAY)))
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+            n
+        }))
+    } else {
+        tokio_rt()?.block_on(timed_async(async move {
+            let handles: Vec<_> = (0..n)
+                .map(|_| tokio::spawn(tokio::time::sleep(TIMER_DELAY)))
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+            n
+        }))
+    };
+    sample.elapsed = sample
+        .elapsed
+        .saturating_sub(TIMER_DELAY)
+        .max(Duration::from_micros(1));
+    Ok(sample)
+}
+
+/// The three overhead workloads.
+pub fn runtime_overhead(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
+    let d = run.config.short_duration;
+    let round_trips = run.config.ping_pongs;
+    Ok(vec![
+        run.ab(
+            "runtime",
+            "spawn + await, one at a time",
+            "tasks/s",
+            vec![
+                ("ringio", Box::new(move || spawn_join(true, d))),
+                (
+                    "tokio current-thread",
+                    Box::new(move || spawn_join(false, d)),
+                ),
+            ],
+        )?,
+        run.ab(
+            "runtime",
+            "ping-pong through wakers (round trips)",
+            "round trips/s",
+            vec![
+                ("ringio", Box::new(move || ping_pong(true, round_trips))),
+                (
+                    "tokio current-thread",
+                    Box::new(move || ping_pong(false, round_trips)),
+                ),
+            ],
+        )?,
+        run.ab(
+            "runtime",
+            "timers: arm and fire 10k × 1 ms sleeps",
+            "timers/s",
+            vec![
+                ("ringio", Box::new(move || timers(true, 10_000))),
+                (
+                    "tokio current-thread",
+                    Box::new(move || timers(false, 10_000)),
+                ),
+            ],
+        )?,
+    ])
+}

@@ -1,0 +1,273 @@
+//! Samples, the A/B/A/B runner, and the results with their Markdown form.
+
+use serde::Serialize;
+use std::io;
+use std::time::Duration;
+
+/// One measurement of one contender.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    /// Operations (requests, reads, tasks, ...) completed.
+    pub ops: u64,
+    /// Measured time.
+    pub elapsed: Duration,
+    /// Server-side CPU time, where measured.
+    pub cpu: Option<Duration>,
+    /// Latency percentiles in µs, where measured.
+    pub p50_us: Option<f64>,
+    /// 99th percentile latency in µs.
+    pub p99_us: Option<f64>,
+    /// Payload bytes moved per operation (for MiB/s).
+    pub bytes_per_op: Option<f64>,
+    /// ringio counters over the run: `io_uring_enter` calls and SQEs.
+    pub enters: Option<u64>,
+    /// SQEs submitted over the run.
+    pub sqes: Option<u64>,
+    /// Failed connections or operations (never silently dropped).
+    pub errors: u64,
+}
+
+impl Sample {
+    fn rate(&self) -> f64 {
+        self.ops as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// One contender's figures over the rounds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// "ringio", "tokio", "tokio::fs", "std pread", ...
+    pub runtime: String,
+    /// Median operations per second.
+    pub median: f64,
+    /// Slowest round.
+    pub min: f64,
+    /// Fastest round.
+    pub max: f64,
+    /// ringio's median divided by this row's (1.0 for ringio's own row).
+    pub ratio: f64,
+    /// Total operations over all rounds.
+    pub ops: u64,
+    /// Median server CPU µs per operation, where measured.
+    pub cpu_us_per_op: Option<f64>,
+    /// Median p50 latency (µs).
+    pub p50_us: Option<f64>,
+    /// Median p99 latency (µs).
+    pub p99_us: Option<f64>,
+    /// Median MiB/s of payload, where meaningful.
+    pub mib_per_s: Option<f64>,
+    /// ringio's SQEs per `io_uring_enter` (batching).
+    pub sqes_per_enter: Option<f64>,
+    /// ringio's `io_uring_enter` calls per operation.
+    pub enters_per_op: Option<f64>,
+    /// Errors over all rounds.
+    pub errors: u64,
+}
+
+/// One workload: ringio's row first, then the baselines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    /// The group (`echo`, `pool`, `fs`, `serve`, `runtime`).
+    pub group: String,
+    /// What was measured.
+    pub name: String,
+    /// The unit of `median`/`min`/`max`.
+    pub unit: String,
+    /// ringio first.
+    pub rows: Vec<Row>,
+    /// A note (a skipped part, a caveat), if any.
+    pub note: Option<String>,
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// Cores, kernel, ring mode.
+    pub machine: Machine,
+    /// Rounds and durations used.
+    pub rounds: usize,
+    /// Seconds per network measurement.
+    pub duration_s: f64,
+    /// The workloads in the order they ran.
+    pub workloads: Vec<Workload>,
+}
+
+/// Where the figures come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    /// Cores this process may use.
+    pub cores: usize,
+    /// `uname -r`.
+    pub kernel: String,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn here() -> Machine {
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into());
+        Machine {
+            cores: ringio::available_cores(),
+            kernel,
+        }
+    }
+}
+
+/// A contender: its name and how to take one sample.
+pub type Contender<'a> = (&'a str, Box<dyn FnMut() -> io::Result<Sample> + 'a>);
+
+/// Runs the contenders in turn, `rounds` times (A/B/A/B), and summarizes.
+/// `tick` is called before each sample with (round, contender name).
+pub fn ab(
+    group: &str,
+    name: &str,
+    unit: &str,
+    rounds: usize,
+    mut contenders: Vec<Contender<'_>>,
+    tick: &mut dyn FnMut(usize, &str),
+) -> io::Result<Workload> {
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); contenders.len()];
+    for round in 0..rounds {
+        for (i, (who, take)) in contenders.iter_mut().enumerate() {
+            tick(round, who);
+            samples[i].push(take()?);
+        }
+    }
+    let mut rows: Vec<Row> = contenders
+        .iter()
+        .zip(&samples)
+        .map(|((who, _), samples)| summarize(who, samples))
+        .collect();
+    let ours = rows[0].median;
+    for row in &mut rows {
+        row.ratio = ours / row.median.max(1e-9);
+    }
+    Ok(Workload {
+        group: group.into(),
+        name: name.into(),
+        unit: unit.into(),
+        rows,
+        note: None,
+    })
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    Some(v[v.len() / 2])
+}
+
+fn summarize(who: &str, samples: &[Sample]) -> Row {
+    let rates: Vec<f64> = samples.iter().map(Sample::rate).collect();
+    let pick = |f: &dyn Fn(&Sample) -> Option<f64>| median(samples.iter().filter_map(f).collect());
+    Row {
+        runtime: who.to_string(),
+        median: median(rates.clone()).unwrap_or(0.0),
+        min: rates.iter().copied().fold(f64::MAX, f64::min),
+        max: rates.iter().copied().fold(0.0, f64::max),
+        ratio: 1.0,
+        ops: samples.iter().map(|s| s.ops).sum(),
+        cpu_us_per_op: pick(&|s| Some(s.cpu?.as_secs_f64() * 1e6 / s.ops.max(1) as f64)),
+        p50_us: pick(&|s| s.p50_us),
+        p99_us: pick(&|s| s.p99_us),
+        mib_per_s: pick(&|s| Some(s.rate() * s.bytes_per_op? / f64::from(1 << 20))),
+        sqes_per_enter: pick(&|s| Some(s.sqes? as f64 / s.enters?.max(1) as f64)),
+        enters_per_op: pick(&|s| Some(s.enters? as f64 / s.ops.max(1) as f64)),
+        errors: samples.iter().map(|s| s.errors).sum(),
+    }
+}
+
+fn human(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{:.2}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.1}k", x / 1e3)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn opt(x: Option<f64>, digits: usize) -> String {
+    x.map_or_else(|| "–".into(), |v| format!("{v:.digits$}"))
+}
+
+impl Results {
+    /// The Markdown report: one table per group.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "## ringio vs tokio on this machine ({} cores, Linux {}; median of {} round(s), min–max)\n",
+            self.machine.cores, self.machine.kernel, self.rounds
+        );
+        let mut group = "";
+        for w in &self.workloads {
+            if w.group != group {
+                group = &w.group;
+                out.push_str(&format!("\n### {}\n\n", title(group)));
+                out.push_str("| workload | runtime | rate | ringio ÷ this | server CPU µs/op | p50/p99 µs | MiB/s | SQEs/enter | enters/op | errors |\n");
+                out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+            }
+            for (i, r) in w.rows.iter().enumerate() {
+                let name = if i == 0 { w.name.as_str() } else { "" };
+                let ratio = if i == 0 {
+                    "".to_string()
+                } else {
+                    format!("**{:.2}×**", r.ratio)
+                };
+                let lat = match (r.p50_us, r.p99_us) {
+                    (Some(a), Some(b)) => format!("{a:.0}/{b:.0}"),
+                    _ => "–".into(),
+                };
+                out.push_str(&format!(
+                    "| {name} | {} | {} {} ({}–{}) | {ratio} | {} | {lat} | {} | {} | {} | {} |\n",
+                    r.runtime,
+                    human(r.median),
+                    w.unit,
+                    human(r.min),
+                    human(r.max),
+                    opt(r.cpu_us_per_op, 2),
+                    opt(r.mib_per_s, 0),
+                    opt(r.sqes_per_enter, 1),
+                    opt(r.enters_per_op, 2),
+                    r.errors
+                ));
+            }
+            if let Some(note) = &w.note {
+                out.push_str(&format!("| | *{note}* | | | | | | | | |\n"));
+            }
+        }
+        out
+    }
+
+    /// Workloads with errors, as messages.
+    pub fn failures(&self) -> Vec<String> {
+        self.workloads
+            .iter()
+            .flat_map(|w| {
+                w.rows
+                    .iter()
+                    .filter(|r| r.errors > 0 || r.ops == 0)
+                    .map(move |r| {
+                        format!(
+                            "{} / {} on {}: {} errors, {} operations",
+                            w.group, w.name, r.runtime, r.errors, r.ops
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+/// A group's table title.
+pub fn title(group: &str) -> &'static str {
+    match group {
+        "echo" => "TCP echo, one server thread (server and client on different cores)",
+        "pool" => "TCP echo, thread-per-core vs tokio multi-thread",
+        "fs" => "Files: 4 KiB random reads and sequential 128 KiB reads",
+        "serve" => "File serving: 16 KiB at a requested offset, 64 connections",
+        "runtime" => "Runtime overhead",
+        _ => "Other",
+    }
+}

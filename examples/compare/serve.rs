@@ -1,0 +1,244 @@
+//! Workload 3b: file serving. Each request is an 8-byte offset; the server
+//! reads 16 KiB there from the test file and sends it back. ringio: `read_at`
+//! and a send on one ring. tokio: `tokio::fs` (its blocking pool), and
+//! `spawn_blocking(pread)`. The server thread is pinned to core 0 (threads it
+//! starts inherit that), the load generator to core 1; server CPU is the
+//! process's CPU time minus the load generator's.
+
+use super::files::{Offsets, TestFile};
+use super::results::{Sample, Workload};
+use super::support::{pin_to_core, run_requests, thread_cpu};
+use super::Run;
+use futures_util::StreamExt;
+use ringio::buf::IoBuf;
+use std::io;
+use std::net::SocketAddr;
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+const CONNECTIONS: usize = 64;
+/// Bytes served per request.
+pub const PIECE: usize = 16 * 1024;
+
+#[derive(Clone, Copy, Debug)]
+enum Server {
+    Ringio,
+    TokioFs,
+    TokioBlocking,
+}
+
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage writes into the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+fn offset_of(request: &[u8]) -> u64 {
+    u64::from_le_bytes(request[..8].try_into().unwrap())
+}
+
+async fn ringio_server(
+    listener: ringio::net::TcpListener,
+    path: PathBuf,
+    stop: impl std::future::Future<Output = ()>,
+) -> io::Result<()> {
+    let file = Rc::new(ringio::fs::File::open(&path).await?);
+    let accept = async {
+        let mut incoming = listener.incoming();
+        while let Some(Ok(stream)) = incoming.next().await {
+            let _ = stream.set_nodelay(true);
+            let file = file.clone();
+            drop(ringio::spawn(async move {
+                let mut request = Vec::with_capacity(8);
+                let mut piece: Vec<u8> = Vec::with_capacity(PIECE);
+                loop {
+                    request.clear();
+                    while request.len() < 8 {
+                        let (n, r) = stream.read(request.slice_rest()).await;
+                        request = r.into_inner();
+                        if !matches!(n, Ok(n) if n > 0) {
+                            return;
+                        }
+                    }
+                    let (res, p) = file
+                        .read_exact_at(piece.slice(..PIECE), offset_of(&request))
+                        .await;
+                    piece = p.into_inner();
+                    if res.is_err() {
+                        return;
+                    }
+                    let (res, p) = stream.write_all(piece).await;
+                    piece = p;
+                    if res.is_err() {
+                        return;
+                    }
+                }
+            }));
+        }
+    };
+    futures_util::pin_mut!(accept, stop);
+    futures_util::future::select(accept, stop).await;
+    Ok(())
+}
+
+/// Appends after the initialized bytes: the rest of the capacity.
+trait SliceRest: Sized {
+    fn slice_rest(self) -> ringio::buf::Slice<Self>;
+}
+
+impl SliceRest for Vec<u8> {
+    fn slice_rest(self) -> ringio::buf::Slice<Vec<u8>> {
+        let len = self.len();
+        self.slice(len..)
+    }
+}
+
+async fn tokio_server(
+    listener: std::net::TcpListener,
+    path: PathBuf,
+    blocking: bool,
+    stop: impl std::future::Future<Output = ()>,
+) -> io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let shared = Arc::new(std::fs::File::open(&path)?);
+    let accept = async {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream.set_nodelay(true);
+            let (path, shared) = (path.clone(), shared.clone());
+            tokio::spawn(async move {
+                let mut file = if blocking {
+                    None
+                } else {
+                    Some(tokio::fs::File::open(&path).await?)
+                };
+                let mut request = [0u8; 8];
+                let mut piece = vec![0u8; PIECE];
+                loop {
+                    if stream.read_exact(&mut request).await.is_err() {
+                        return Ok::<(), io::Error>(());
+                    }
+                    let offset = offset_of(&request);
+                    if let Some(file) = &mut file {
+                        file.seek(io::SeekFrom::Start(offset)).await?;
+                        file.read_exact(&mut piece).await?;
+                    } else {
+                        let shared = shared.clone();
+                        piece = tokio::task::spawn_blocking(move || {
+                            shared.read_exact_at(&mut piece, offset).map(|()| piece)
+                        })
+                        .await??;
+                    }
+                    stream.write_all(&piece).await?;
+                }
+            });
+        }
+    };
+    tokio::select! {
+        () = accept => {}
+        () = stop => {}
+    }
+    Ok(())
+}
+
+fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sample> {
+    let cores = (ringio::available_cores() >= 2).then_some((0, 1));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let path = file.path.clone();
+    let len = file.len;
+    let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
+    let cpu_before = process_cpu();
+    let server_thread = std::thread::spawn(move || -> io::Result<Option<ringio::Stats>> {
+        if let Some((core, _)) = cores {
+            pin_to_core(core);
+        }
+        let stop = async move {
+            let _ = stop_rx.await;
+        };
+        match server {
+            Server::Ringio => ringio::Runtime::new()?.block_on(async move {
+                let before = ringio::stats();
+                ringio_server(ringio::net::TcpListener::from_std(listener), path, stop).await?;
+                Ok(Some(super::support::stats_since(before)))
+            }),
+            Server::TokioFs | Server::TokioBlocking => {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                rt.block_on(tokio_server(
+                    listener,
+                    path,
+                    matches!(server, Server::TokioBlocking),
+                    stop,
+                ))?;
+                Ok(None)
+            }
+        }
+    });
+    let (report, client_cpu) = std::thread::spawn(move || {
+        if let Some((_, core)) = cores {
+            pin_to_core(core);
+        }
+        let before = thread_cpu();
+        let request = move |n: u64| {
+            // Each connection's n-th request; the connection is unknown
+            // here, so mix in a per-closure random start.
+            let mut offsets =
+                Offsets::new(n.wrapping_add(1), len - PIECE as u64, super::files::BLOCK);
+            offsets.next_offset().to_le_bytes().to_vec()
+        };
+        let report = run_requests(addr, CONNECTIONS, duration, request, PIECE);
+        (report, thread_cpu() - before)
+    })
+    .join()
+    .map_err(|_| io::Error::other("the load generator panicked"))?;
+    let _ = stop_tx.send(());
+    let stats = server_thread
+        .join()
+        .map_err(|_| io::Error::other("the server panicked"))??;
+    let server_cpu = process_cpu()
+        .saturating_sub(cpu_before)
+        .saturating_sub(client_cpu);
+    Ok(Sample {
+        ops: report.requests,
+        elapsed: report.elapsed,
+        cpu: Some(server_cpu),
+        p50_us: Some(report.p50_us),
+        p99_us: Some(report.p99_us),
+        bytes_per_op: Some(PIECE as f64),
+        enters: stats.map(|s| s.enters),
+        sqes: stats.map(|s| s.sqes_submitted),
+        errors: report.errors,
+    })
+}
+
+/// The file-serving workload, three contenders.
+pub fn serving(run: &mut Run<'_>, file: &TestFile) -> io::Result<Vec<Workload>> {
+    let d = run.config.duration;
+    Ok(vec![run.ab(
+        "serve",
+        "16 KiB at a random offset, 64 connections",
+        "req/s",
+        vec![
+            ("ringio", Box::new(move || measure(Server::Ringio, file, d))),
+            (
+                "tokio::fs",
+                Box::new(move || measure(Server::TokioFs, file, d)),
+            ),
+            (
+                "tokio spawn_blocking(pread)",
+                Box::new(move || measure(Server::TokioBlocking, file, d)),
+            ),
+        ],
+    )?])
+}

@@ -1,0 +1,127 @@
+//! The `compare` example's logic in `--quick` mode with tiny durations:
+//! every workload must produce non-zero counts for every runtime, and the
+//! JSON must parse with the documented fields.
+
+#[path = "../examples/compare/app.rs"]
+#[allow(dead_code)]
+mod app;
+mod common;
+
+use std::time::Duration;
+
+#[test]
+fn quick_compare_measures_every_workload_and_writes_json() {
+    skip_unless_uring!();
+    let _serial = common::serial();
+    let mut config = app::config::Config::parse(["--quick".to_string()]).unwrap();
+    config.duration = Duration::from_millis(100);
+    config.short_duration = Duration::from_millis(20);
+    config.file_len = 8 << 20;
+    config.ping_pongs = 2_000;
+    config.echo_cells = vec![(8, 64)];
+    let results = common::bounded(Duration::from_secs(120), move || {
+        app::run(&config, false).unwrap()
+    });
+
+    let groups: Vec<&str> = results.workloads.iter().map(|w| w.group.as_str()).collect();
+    for group in app::config::GROUPS {
+        assert!(groups.contains(&group), "no {group} workload in {groups:?}");
+    }
+    for w in &results.workloads {
+        assert!(
+            w.rows.len() >= 2,
+            "{}: ringio and at least one baseline",
+            w.name
+        );
+        assert!(
+            w.rows[0].runtime.starts_with("ringio"),
+            "{}: ringio first",
+            w.name
+        );
+        for row in &w.rows {
+            assert!(
+                row.ops > 0 && row.median > 0.0,
+                "{} / {}: nothing measured",
+                w.name,
+                row.runtime
+            );
+            assert_eq!(row.errors, 0, "{} / {}: errors", w.name, row.runtime);
+        }
+    }
+    assert!(results.failures().is_empty(), "{:?}", results.failures());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    serde_json::to_writer_pretty(std::fs::File::create(&path).unwrap(), &results).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_reader(std::fs::File::open(&path).unwrap()).unwrap();
+    assert!(json["machine"]["cores"].as_u64().unwrap() >= 1);
+    assert!(json["machine"]["kernel"].is_string());
+    assert_eq!(json["rounds"], 1);
+    assert!(json["duration_s"].as_f64().unwrap() > 0.0);
+    let workloads = json["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), results.workloads.len());
+    for w in workloads {
+        for field in ["group", "name", "unit"] {
+            assert!(w[field].is_string(), "{field} in {w}");
+        }
+        for row in w["rows"].as_array().unwrap() {
+            for field in ["median", "min", "max", "ratio"] {
+                assert!(row[field].as_f64().unwrap() > 0.0, "{field} in {row}");
+            }
+            assert!(row["runtime"].is_string());
+            assert!(row["ops"].as_u64().unwrap() > 0);
+            assert_eq!(row["errors"], 0);
+            for field in [
+                "cpu_us_per_op",
+                "p50_us",
+                "p99_us",
+                "mib_per_s",
+                "sqes_per_enter",
+                "enters_per_op",
+            ] {
+                assert!(row.get(field).is_some(), "{field} missing in {row}");
+            }
+        }
+    }
+    let echo = &json["workloads"][0]["rows"];
+    assert!(
+        echo[0]["cpu_us_per_op"].as_f64().unwrap() > 0.0,
+        "echo reports server CPU"
+    );
+    assert!(
+        echo[0]["sqes_per_enter"].as_f64().unwrap() > 0.0,
+        "ringio reports batching"
+    );
+
+    let svg = dir.path().join("ratios.svg");
+    app::svg::write(&results, &svg).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") && text.contains("ringio"),
+        "an SVG with labels"
+    );
+
+    let markdown = results.markdown();
+    assert!(markdown.contains("| workload | runtime |"), "{markdown}");
+}
+
+#[test]
+fn bad_options_are_refused_clearly() {
+    let parse = |args: &[&str]| app::config::Config::parse(args.iter().map(|s| s.to_string()));
+    assert!(parse(&["--only", "echo,nope"])
+        .unwrap_err()
+        .contains("unknown workload"));
+    assert!(parse(&["--duration", "-1"])
+        .unwrap_err()
+        .contains("--duration"));
+    assert!(parse(&["--connections", "0"])
+        .unwrap_err()
+        .contains("positive"));
+    assert!(parse(&["--frobnicate"])
+        .unwrap_err()
+        .contains("unknown argument"));
+    let config = parse(&["--connections", "16,32", "--size", "64"]).unwrap();
+    assert_eq!(config.echo_cells, vec![(16, 64), (32, 64)]);
+    assert!(parse(&["--quick"]).unwrap().quick);
+}
