@@ -31,6 +31,8 @@ pub struct Config {
     pub quick: bool,
     /// Round trips of the wake ping-pong.
     pub ping_pongs: u64,
+    /// Sleeping tasks in the timer workload.
+    pub timers: u64,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             svg: None,
             quick: false,
             ping_pongs: 500_000,
+            timers: 50_000,
         }
     }
 }
@@ -62,6 +65,7 @@ impl Config {
             file_len: 64 << 20,
             quick: true,
             ping_pongs: 100_000,
+            timers: 20_000,
             ..Config::default()
         }
     }
