@@ -39,7 +39,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             rounds: 3,
-            duration: Duration::from_millis(1000),
+            duration: Duration::from_millis(1500),
             short_duration: Duration::from_millis(250),
             only: GROUPS.iter().map(|g| g.to_string()).collect(),
             echo_cells: vec![(64, 64), (64, 1024), (256, 16 * 1024)],

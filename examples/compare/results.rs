@@ -117,8 +117,10 @@ impl Machine {
 /// A contender: its name and how to take one sample.
 pub type Contender<'a> = (&'a str, Box<dyn FnMut() -> io::Result<Sample> + 'a>);
 
-/// Runs the contenders in turn, `rounds` times (A/B/A/B), and summarizes.
-/// `tick` is called before each sample with (round, contender name).
+/// Runs the contenders in turn, `rounds` times, and summarizes. The order
+/// flips every round (A B, B A, A B, ...) so neither side always runs first
+/// on a cold or a warm machine. `tick` is called before each sample with
+/// (round, contender name).
 pub fn ab(
     group: &str,
     name: &str,
@@ -128,8 +130,11 @@ pub fn ab(
     tick: &mut dyn FnMut(usize, &str),
 ) -> io::Result<Workload> {
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); contenders.len()];
+    let n = contenders.len();
     for round in 0..rounds {
-        for (i, (who, take)) in contenders.iter_mut().enumerate() {
+        for k in 0..n {
+            let i = if round % 2 == 0 { k } else { n - 1 - k };
+            let (who, take) = &mut contenders[i];
             tick(round, who);
             samples[i].push(take()?);
         }

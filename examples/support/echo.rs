@@ -278,30 +278,33 @@ pub fn measure_with_stats(
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = futures_channel_oneshot();
-    let server_thread = std::thread::spawn(move || {
-        if let Some((core, _)) = cores {
-            pin_to_core(core);
-        }
-        let before = thread_cpu();
-        let stop = async move {
-            let _ = stop_rx.await;
-        };
-        let stats = match server {
-            Server::Ringio => Some(ringio::run(ringio_server(
-                TcpListener::from_std(listener),
-                stop,
-            ))),
-            Server::Tokio => {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(tokio_server(listener, stop));
-                None
+    let server_thread = std::thread::Builder::new()
+        .name(format!("echo-{server:?}"))
+        .spawn(move || {
+            if let Some((core, _)) = cores {
+                pin_to_core(core);
             }
-        };
-        (thread_cpu() - before, stats)
-    });
+            let before = thread_cpu();
+            let stop = async move {
+                let _ = stop_rx.await;
+            };
+            let stats = match server {
+                Server::Ringio => Some(ringio::run(ringio_server(
+                    TcpListener::from_std(listener),
+                    stop,
+                ))),
+                Server::Tokio => {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap()
+                        .block_on(tokio_server(listener, stop));
+                    None
+                }
+            };
+            (thread_cpu() - before, stats)
+        })
+        .unwrap();
     // The load runs on its own thread, so pinning it leaves the caller's
     // affinity alone.
     let report = std::thread::spawn(move || {
