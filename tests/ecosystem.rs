@@ -115,3 +115,39 @@ fn join_all_and_select() {
         }
     });
 }
+
+/// A tokio runtime and a ringio runtime on two threads talk through futures
+/// channels, both ways: each side's waker wakes the other runtime.
+#[test]
+fn tokio_and_ringio_exchange_messages_both_ways() {
+    skip_unless_uring!();
+    let (to_ringio, mut from_tokio) = futures::channel::mpsc::channel::<u32>(8);
+    let (mut to_tokio, mut from_ringio) = futures::channel::mpsc::channel::<u32>(8);
+    let tokio_side = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let mut to_ringio = to_ringio;
+            let mut sum = 0;
+            for i in 0..1000 {
+                to_ringio.send(i).await.unwrap();
+                sum += from_ringio.next().await.unwrap();
+            }
+            sum
+        })
+    });
+    let ringio_side = common::bounded(std::time::Duration::from_secs(30), move || {
+        ringio::run(async move {
+            let mut echoed = 0;
+            while let Some(i) = from_tokio.next().await {
+                to_tokio.send(i * 2).await.unwrap();
+                echoed += 1;
+            }
+            echoed
+        })
+    });
+    assert_eq!(ringio_side, 1000);
+    assert_eq!(tokio_side.join().unwrap(), 2 * (0..1000).sum::<u32>());
+}
