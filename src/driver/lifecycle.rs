@@ -29,7 +29,7 @@ pub(crate) enum Lifecycle {
     Completed(Cqe),
     /// The future was dropped first: the table keeps the operation's data
     /// alive until the final CQE.
-    Abandoned(Abandoned),
+    Abandoned(Box<Abandoned>),
     /// A multishot operation: completions not yet taken, and who waits.
     Multishot(Box<Shots>),
 }

@@ -106,7 +106,9 @@ impl OpTable {
         match &mut slot.state {
             Lifecycle::Completed(cqe) => {
                 let cqe = *cqe;
-                self.slots.remove(key.index as usize);
+                // A `Completed` slot owns nothing: skip its drop glue (an
+                // out-of-line call on every operation's hot path).
+                std::mem::forget(self.slots.remove(key.index as usize));
                 Poll::Ready(cqe)
             }
             Lifecycle::Multishot(shots) => {
@@ -140,7 +142,14 @@ impl OpTable {
                         _ => Waiter::Waker(waker.clone()),
                     },
                 };
-                *state = Lifecycle::Waiting(waiter);
+                // The state left is `Submitted` or `Waiting` (an abandoned
+                // op is never polled): only a waker in it needs dropping;
+                // skip the out-of-line drop glue for the rest.
+                match std::mem::replace(state, Lifecycle::Waiting(waiter)) {
+                    Lifecycle::Waiting(Waiter::Waker(old)) => drop(old),
+                    Lifecycle::Abandoned(never_polled) => drop(never_polled),
+                    owns_nothing => std::mem::forget(owns_nothing),
+                }
                 Poll::Pending
             }
         }
@@ -165,7 +174,7 @@ impl OpTable {
                 return AbandonOutcome::Released;
             }
         }
-        slot.state = Lifecycle::Abandoned(abandoned);
+        slot.state = Lifecycle::Abandoned(Box::new(abandoned));
         AbandonOutcome::NeedsCancel
     }
 
