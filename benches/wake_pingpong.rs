@@ -2,53 +2,19 @@
 //! ringio vs tokio current-thread. `cargo bench --bench wake_pingpong`
 
 mod common;
+#[path = "../examples/support/pingpong.rs"]
+mod pingpong;
 
 use common::{ab, header, rate, selected, tokio_rt};
-use futures_util::task::AtomicWaker;
-use std::future::{poll_fn, Future};
+use pingpong::players;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::task::Poll;
 
 const ROUND_TRIPS: u64 = 1_000_000;
 const YIELDS: u64 = 2_000_000;
 
-/// Shared state of a ping-pong: `turn` counts passes; player `me` may move
-/// when `turn % 2 == me`. The same code runs on both runtimes.
-struct Table {
-    turn: AtomicU64,
-    wakers: [AtomicWaker; 2],
-}
-
-async fn player(table: Arc<Table>, me: u64, passes: u64) {
-    let mut mine = me;
-    while mine < passes {
-        poll_fn(|cx| {
-            table.wakers[me as usize].register(cx.waker());
-            if table.turn.load(Ordering::Acquire) == mine {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-        .await;
-        table.turn.store(mine + 1, Ordering::Release);
-        table.wakers[1 - me as usize].wake();
-        mine += 2;
-    }
-}
-
 fn ping_pong<J>(spawn: impl Fn(Pin<Box<dyn Future<Output = ()> + Send>>) -> J) -> [J; 2] {
-    let table = Arc::new(Table {
-        turn: AtomicU64::new(0),
-        wakers: [AtomicWaker::new(), AtomicWaker::new()],
-    });
-    let passes = ROUND_TRIPS * 2;
-    [
-        spawn(Box::pin(player(table.clone(), 0, passes))),
-        spawn(Box::pin(player(table, 1, passes))),
-    ]
+    players(ROUND_TRIPS).map(|p| spawn(Box::pin(p)))
 }
 
 async fn yielder_ringio() {

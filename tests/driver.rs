@@ -127,22 +127,10 @@ fn io_uring_unavailable_is_a_clear_error() {
         return;
     }
     let _serial = serial(); // its pipes to the child would skew fd counts
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "io_uring_unavailable_is_a_clear_error",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("SECCOMP-CHILD-OK"),
-        "child did not run:\n{stdout}"
+    common::run_in_child(
+        "io_uring_unavailable_is_a_clear_error",
+        CHILD,
+        "SECCOMP-CHILD-OK",
     );
 }
 

@@ -176,22 +176,10 @@ fn accept_under_emfile_reports_it_and_recovers() {
     }
     skip_unless_uring!();
     let _serial = serial();
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "accept_under_emfile_reports_it_and_recovers",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("EMFILE-CHILD-OK"),
-        "child did not run:\n{stdout}"
+    common::run_in_child(
+        "accept_under_emfile_reports_it_and_recovers",
+        CHILD,
+        "EMFILE-CHILD-OK",
     );
 }
 

@@ -9,6 +9,8 @@ mod echo;
 mod files;
 #[path = "overhead.rs"]
 mod overhead;
+#[path = "../support/pingpong.rs"]
+mod pingpong;
 #[path = "progress.rs"]
 pub mod progress;
 #[path = "results.rs"]

@@ -3,12 +3,8 @@
 
 use super::results::{Sample, Workload};
 use super::Run;
-use futures_util::task::AtomicWaker;
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 fn tokio_rt() -> io::Result<tokio::runtime::Runtime> {
@@ -54,44 +50,8 @@ fn spawn_join(ringio_side: bool, d: Duration) -> io::Result<Sample> {
     }
 }
 
-/// Two tasks passing a turn back and forth through their wakers; one op is
-/// one round trip (two wakes).
-struct Table {
-    turn: AtomicU64,
-    wakers: [AtomicWaker; 2],
-}
-
-async fn player(table: Arc<Table>, me: u64, passes: u64) {
-    let mut mine = me;
-    while mine < passes {
-        poll_fn(|cx| {
-            table.wakers[me as usize].register(cx.waker());
-            if table.turn.load(Ordering::Acquire) == mine {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
-        .await;
-        table.turn.store(mine + 1, Ordering::Release);
-        table.wakers[1 - me as usize].wake();
-        mine += 2;
-    }
-}
-
-fn ping_pong_pair(round_trips: u64) -> [impl Future<Output = ()> + Send; 2] {
-    let table = Arc::new(Table {
-        turn: AtomicU64::new(0),
-        wakers: [AtomicWaker::new(), AtomicWaker::new()],
-    });
-    [
-        player(table.clone(), 0, round_trips * 2),
-        player(table, 1, round_trips * 2),
-    ]
-}
-
 fn ping_pong(ringio_side: bool, round_trips: u64) -> io::Result<Sample> {
-    let [a, b] = ping_pong_pair(round_trips);
+    let [a, b] = super::pingpong::players(round_trips);
     if ringio_side {
         let rt = ringio::Runtime::new()?;
         Ok(rt.block_on(async {
