@@ -1,7 +1,7 @@
 //! Progress on stderr: which workload, which round, and a bar over all of
 //! the planned measurements.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 /// Counts measurements against the plan and redraws one stderr line.
@@ -10,6 +10,10 @@ pub struct Progress {
     done: usize,
     started: Instant,
     enabled: bool,
+    /// stderr is a terminal: redraw one line; otherwise print a line per
+    /// workload.
+    tty: bool,
+    last_workload: String,
 }
 
 impl Progress {
@@ -20,6 +24,8 @@ impl Progress {
             done: 0,
             started: Instant::now(),
             enabled,
+            tty: std::io::stderr().is_terminal(),
+            last_workload: String::new(),
         }
     }
 
@@ -27,6 +33,17 @@ impl Progress {
     pub fn tick(&mut self, workload: &str, round: usize, rounds: usize, who: &str) {
         self.done += 1;
         if !self.enabled {
+            return;
+        }
+        if !self.tty {
+            if self.last_workload != workload {
+                self.last_workload = workload.to_string();
+                eprintln!(
+                    "[{:>3}% {:>4.0}s] {workload}",
+                    100 * self.done.min(self.planned) / self.planned,
+                    self.started.elapsed().as_secs_f64()
+                );
+            }
             return;
         }
         let width = 30;
@@ -47,15 +64,17 @@ impl Progress {
     /// A message on its own line.
     pub fn note(&mut self, message: &str) {
         if self.enabled {
-            eprintln!("\r\x1b[2K{message}");
+            let clear = if self.tty { "\r\x1b[2K" } else { "" };
+            eprintln!("{clear}{message}");
         }
     }
 
     /// Ends the bar's line.
     pub fn finish(&mut self) {
         if self.enabled {
+            let clear = if self.tty { "\r\x1b[2K" } else { "" };
             eprintln!(
-                "\r\x1b[2Kdone: {} measurements in {:.1} s",
+                "{clear}done: {} measurements in {:.1} s",
                 self.done,
                 self.started.elapsed().as_secs_f64()
             );
