@@ -20,6 +20,7 @@
 pub(crate) mod context;
 pub(crate) mod cqe;
 pub(crate) mod lifecycle;
+mod registered;
 mod setup;
 mod stats;
 mod submit;
@@ -60,6 +61,8 @@ pub(crate) struct Driver {
     /// Target rings of `MSG_RING` entries queued but not yet submitted:
     /// held so their fd numbers cannot be reused before the kernel reads them.
     msg_targets: Vec<Arc<OwnedFd>>,
+    /// The ring's fd registered with itself, if the kernel allowed it.
+    registered: Option<u32>,
 }
 
 impl Driver {
@@ -82,7 +85,14 @@ impl Driver {
             closed: false,
             leaked: false,
             msg_targets: Vec::new(),
+            registered: None,
         };
+        if config.register_ring_fd {
+            driver.registered = driver
+                .ring
+                .as_ref()
+                .and_then(|r| registered::register(r.as_raw_fd()));
+        }
         driver.arm_wake()?;
         Ok(driver)
     }
@@ -263,6 +273,12 @@ impl Driver {
         self.table.len()
     }
 
+    fn unregister_ring(&mut self) {
+        if let (Some(index), Some(ring)) = (self.registered.take(), self.ring.as_ref()) {
+            registered::unregister(ring.as_raw_fd(), index);
+        }
+    }
+
     /// Which setup flags the kernel accepted.
     pub(crate) fn mode(&self) -> SetupMode {
         self.mode
@@ -294,12 +310,14 @@ impl Driver {
         // The kernel holds nothing of ours any more: unmap the ring and close
         // its fd now, even if join handles or op futures keep this `Driver`
         // value alive for a while.
+        self.unregister_ring();
         self.ring = None;
     }
 
     /// The kernel did not give everything back: keep the ring mapped and every
     /// parked buffer allocated for the rest of the process.
     fn leak(&mut self) {
+        self.unregister_ring();
         self.leaked = true;
         std::mem::forget(self.ring.take());
         std::mem::forget(std::mem::take(&mut self.table));

@@ -15,6 +15,8 @@ pub(crate) struct RingConfig {
     /// Whether other rings may wake this one with `MSG_RING` (when the
     /// kernel has it) instead of an eventfd write.
     pub(crate) msg_ring: bool,
+    /// Whether to register the ring's fd with itself for cheaper enters.
+    pub(crate) register_ring_fd: bool,
 }
 
 /// Which set of setup flags the kernel accepted.

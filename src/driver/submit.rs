@@ -40,6 +40,7 @@ impl Driver {
     /// blocks until at least one completion is ready. Then reaps the CQ.
     pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
         let mut retries = 0;
+        let registered = self.registered;
         loop {
             let ring = self.ring_mut()?;
             let to_submit = ring.submission().len() as u32;
@@ -52,11 +53,23 @@ impl Driver {
                     flags |= io_uring::EnterFlags::SQ_WAKEUP.bits();
                 }
             }
-            // SAFETY: no argument pointer is passed (`arg` is None); the
-            // entries being submitted were pushed under `push_entry`'s contract.
-            let res = unsafe {
-                ring.submitter()
-                    .enter::<libc::sigset_t>(to_submit, u32::from(wait), flags, None)
+            let res = match registered {
+                // SAFETY: the entries being submitted were pushed under
+                // `push_entry`'s contract; the registration is this thread's
+                // (a driver never leaves the thread that built it).
+                Some(index) => unsafe {
+                    super::registered::enter(index, to_submit, u32::from(wait), flags)
+                },
+                // SAFETY: no argument pointer is passed (`arg` is None); the
+                // entries were pushed under `push_entry`'s contract.
+                None => unsafe {
+                    ring.submitter().enter::<libc::sigset_t>(
+                        to_submit,
+                        u32::from(wait),
+                        flags,
+                        None,
+                    )
+                },
             };
             let drained = ring.submission().is_empty();
             self.stats.enters += 1;

@@ -50,6 +50,7 @@ impl Builder {
                 sqpoll_idle: None,
                 defer_taskrun: true,
                 msg_ring: true,
+                register_ring_fd: true,
             },
             budget: DEFAULT_BUDGET,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
