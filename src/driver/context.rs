@@ -173,6 +173,11 @@ impl Handle {
         driver.has_queued_entries() || driver.ops_in_flight() > 0
     }
 
+    /// The provided-buffer pool, if the kernel has buffer rings.
+    pub(crate) fn buf_ring(&self) -> Option<Rc<super::buf_ring::BufRing>> {
+        self.0.borrow_mut().buf_ring()
+    }
+
     /// Whether `MSG_RING` wakes for other rings wait for this ring's next
     /// enter.
     pub(crate) fn has_queued_messages(&self) -> bool {

@@ -73,11 +73,17 @@ pub(crate) struct Abandoned {
     pub(crate) data: Box<dyn Any>,
     /// Whether a successful result is a new fd that nobody will receive.
     pub(crate) returns_fd: bool,
+    /// Gives back what a late completion carries besides an fd (a provided
+    /// buffer's id), given the data and the completion.
+    pub(crate) on_late_cqe: Option<fn(&dyn Any, &Cqe)>,
 }
 
 impl Abandoned {
     /// Releases what a late completion produced: a returned fd is closed.
     pub(crate) fn release(&self, cqe: &Cqe) {
+        if let Some(hook) = self.on_late_cqe {
+            hook(&*self.data, cqe);
+        }
         if self.returns_fd && cqe.res >= 0 {
             // SAFETY: the kernel just created this fd for an operation whose
             // future is gone, so nothing else in the process owns it.

@@ -17,6 +17,7 @@
 //! - Dropping the driver cancels everything in flight and waits (bounded) for
 //!   the CQEs; whatever the kernel still holds after that is leaked on purpose.
 
+pub(crate) mod buf_ring;
 pub(crate) mod context;
 pub(crate) mod cqe;
 pub(crate) mod lifecycle;
@@ -32,12 +33,14 @@ pub(crate) use setup::{RingConfig, SetupMode};
 pub(crate) use stats::DriverStats;
 pub(crate) use wake::Unparker;
 
+use buf_ring::BufRing;
 use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, MSG_TOKEN, WAKE_TOKEN};
 use io_uring::{opcode, squeue, types, IoUring};
 use lifecycle::Abandoned;
 pub(crate) use lifecycle::Waiter;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
@@ -63,6 +66,10 @@ pub(crate) struct Driver {
     msg_targets: Vec<Arc<OwnedFd>>,
     /// The ring's fd registered with itself, if the kernel allowed it.
     registered: Option<u32>,
+    /// The provided-buffer pool of multishot receives, made on first use.
+    buf_ring: Option<Rc<BufRing>>,
+    /// The kernel refused a pool: do not ask again.
+    buf_ring_refused: bool,
 }
 
 impl Driver {
@@ -86,6 +93,8 @@ impl Driver {
             leaked: false,
             msg_targets: Vec::new(),
             registered: None,
+            buf_ring: None,
+            buf_ring_refused: false,
         };
         if config.register_ring_fd {
             driver.registered = driver
@@ -190,6 +199,22 @@ impl Driver {
         }
         self.msg_targets.push(target.clone());
         true
+    }
+
+    /// The provided-buffer pool (256 buffers of 16 KiB, group 0), made on
+    /// first use; `None` where the kernel has no buffer rings (before 5.19).
+    pub(crate) fn buf_ring(&mut self) -> Option<Rc<BufRing>> {
+        if self.buf_ring.is_none() && !self.buf_ring_refused && !self.closed {
+            match self
+                .ring
+                .as_ref()
+                .map(|ring| BufRing::new(ring, POOL_BUFFERS, POOL_BUFFER_SIZE, 0))
+            {
+                Some(Ok(pool)) => self.buf_ring = Some(pool),
+                _ => self.buf_ring_refused = true,
+            }
+        }
+        self.buf_ring.clone()
     }
 
     /// Whether `MSG_RING` wakes wait for this ring's next enter.
@@ -310,6 +335,9 @@ impl Driver {
         // The kernel holds nothing of ours any more: unmap the ring and close
         // its fd now, even if join handles or op futures keep this `Driver`
         // value alive for a while.
+        if let (Some(pool), Some(ring)) = (self.buf_ring.take(), self.ring.as_ref()) {
+            pool.unregister(ring);
+        }
         self.unregister_ring();
         self.ring = None;
     }
@@ -324,6 +352,11 @@ impl Driver {
         self.wake.leak_buffer();
     }
 }
+
+/// Buffers in the provided-buffer pool.
+const POOL_BUFFERS: u16 = 256;
+/// Bytes per pool buffer.
+const POOL_BUFFER_SIZE: u32 = 16 * 1024;
 
 fn shut_down() -> io::Error {
     io::Error::other("the ringio runtime that owns this ring has shut down")

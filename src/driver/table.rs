@@ -264,6 +264,7 @@ mod tests {
         let abandoned = Abandoned {
             data: Box::new(data.clone()),
             returns_fd: false,
+            on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
         assert_eq!(Arc::strong_count(&data), 2);
@@ -328,6 +329,7 @@ mod tests {
         let abandoned = Abandoned {
             data: Box::new(data.clone()),
             returns_fd: false,
+            on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
         table.complete(
@@ -351,6 +353,7 @@ mod tests {
         let abandoned = Abandoned {
             data: Box::new(()),
             returns_fd: false,
+            on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::Released);
         assert_eq!(table.len(), 0);

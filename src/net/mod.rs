@@ -28,13 +28,16 @@
 mod acceptor;
 mod datagram_io;
 mod poll_io;
+mod recv_stream;
 mod socket_io;
 mod split;
 mod tcp;
 mod udp;
 mod unix;
 
+pub use crate::driver::buf_ring::RecvBuf;
 pub use datagram_io::RecvMeta;
+pub use recv_stream::RecvStream;
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp::incoming::Incoming;
 pub use tcp::listener::{ListenOptions, TcpListener};

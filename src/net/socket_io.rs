@@ -40,6 +40,10 @@ impl SocketIo {
         Op::submit(SendMsg::new(self.fd.clone(), bufs, None)).await
     }
 
+    pub(crate) fn recv_multishot(&self) -> super::recv_stream::RecvStream<'_> {
+        super::recv_stream::RecvStream::new(self.fd.clone())
+    }
+
     pub(crate) async fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
         Op::submit(Shutdown::new(self.fd.clone(), how)).await
     }

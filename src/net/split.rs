@@ -119,6 +119,28 @@ impl<S: SplitStream> OwnedReadHalf<S> {
     pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
         self.stream.socket().readv(bufs).await
     }
+
+    /// The bytes received from now on as a stream of pooled chunks (see
+    /// [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot)).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (reader, writer) = stream.into_split();
+    ///     let mut chunks = reader.recv_multishot();
+    ///     while let Some(chunk) = chunks.next().await {
+    ///         let (res, _) = writer.write_all(chunk.unwrap()).await;
+    ///         res.unwrap();
+    ///     }
+    /// });
+    /// ```
+    pub fn recv_multishot(&self) -> crate::net::RecvStream<'_> {
+        self.stream.socket().recv_multishot()
+    }
 }
 
 impl<S> AsRef<S> for OwnedReadHalf<S> {

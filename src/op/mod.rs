@@ -17,6 +17,7 @@ pub(crate) mod nop;
 pub(crate) mod open;
 pub(crate) mod path;
 pub(crate) mod read;
+pub(crate) mod recv_multi;
 pub(crate) mod send_recv;
 pub(crate) mod statx;
 pub(crate) mod timeout;
@@ -115,6 +116,7 @@ impl<T: OpCode> Drop for Op<T> {
             let abandoned = Abandoned {
                 data: Box::new(data),
                 returns_fd: T::RETURNS_FD,
+                on_late_cqe: None,
             };
             self.driver.abandon_op(key, abandoned);
         }

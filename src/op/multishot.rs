@@ -26,6 +26,17 @@ pub(crate) unsafe trait MultishotCode: 'static {
 
     /// Turns one completion into an item.
     fn item(&mut self, cqe: Cqe) -> Self::Item;
+
+    /// Gives back what a completion nobody will take carries (a provided
+    /// buffer); fds are closed by the driver already.
+    fn recycle(&self, _cqe: &Cqe) {}
+}
+
+/// [`MultishotCode::recycle`] for an abandoned operation's type-erased data.
+fn recycle_erased<T: MultishotCode>(data: &dyn std::any::Any, cqe: &Cqe) {
+    if let Some(data) = data.downcast_ref::<T>() {
+        data.recycle(cqe);
+    }
 }
 
 /// A submitted multishot operation: [`poll_next`](MultiOp::poll_next) yields
@@ -89,6 +100,7 @@ impl<T: MultishotCode> Drop for MultiOp<T> {
             let abandoned = Abandoned {
                 data: Box::new(data),
                 returns_fd: T::RETURNS_FD,
+                on_late_cqe: Some(recycle_erased::<T>),
             };
             self.driver.abandon_op(key, abandoned);
         }

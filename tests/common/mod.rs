@@ -9,7 +9,13 @@ use std::time::Duration;
 #[macro_export]
 macro_rules! skip_unless_uring {
     () => {
-        if let Err(e) = ringio::Runtime::new() {
+        // The probe runtime's fds must not show up in another test's fd
+        // count: probe under the same lock the counting tests hold.
+        let probe = {
+            let _serial = $crate::common::serial();
+            ringio::Runtime::new().map(drop)
+        };
+        if let Err(e) = probe {
             eprintln!("skipped: {e}");
             return;
         }
@@ -65,10 +71,35 @@ pub fn rss_bytes() -> usize {
 
 /// Serializes the tests of one binary that count fds: any test of that
 /// binary opening a ring meanwhile would skew the count. Poison is ignored so
-/// one failing test does not fail the others.
-pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+/// one failing test does not fail the others. Re-entrant on one thread (a
+/// test that holds it may still run `skip_unless_uring!`, which takes it).
+pub fn serial() -> SerialGuard {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+    thread_local! {
+        static HELD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if HELD.with(|held| held.get()) {
+        return SerialGuard(None);
+    }
+    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    HELD.with(|held| held.set(true));
+    SerialGuard(Some((guard, &HELD)))
+}
+
+/// Holds [`serial`]'s lock (or nothing, when the thread already held it).
+pub struct SerialGuard(
+    Option<(
+        std::sync::MutexGuard<'static, ()>,
+        &'static std::thread::LocalKey<std::cell::Cell<bool>>,
+    )>,
+);
+
+impl Drop for SerialGuard {
+    fn drop(&mut self) {
+        if let Some((_, held)) = &self.0 {
+            let _ = held.try_with(|held| held.set(false));
+        }
+    }
 }
 
 /// Runs test `name` of this test binary again in a child process with the

@@ -4,6 +4,7 @@ use super::listener::sock_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::net::poll_io::{PollRead, PollWrite};
+use crate::net::recv_stream::RecvStream;
 use crate::net::socket_io::SocketIo;
 use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
 use crate::op::connect::Connect;
@@ -215,6 +216,32 @@ impl TcpStream {
     /// ```
     pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
         self.io.writev(bufs).await
+    }
+
+    /// The bytes received from now on, as a stream of chunks in buffers of
+    /// the runtime's pool (one multishot receive into provided buffers, Linux
+    /// 6.0; plain receives on older kernels or when the pool is empty). Ends
+    /// at EOF. A chunk can be sent on as it is (it is an `IoBuf`); dropping
+    /// it returns its buffer to the pool. Dropping the stream cancels the
+    /// receive.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let mut total = 0;
+    ///     let mut chunks = stream.recv_multishot();
+    ///     while let Some(chunk) = chunks.next().await {
+    ///         total += chunk.unwrap().len();
+    ///     }
+    ///     println!("{total} bytes until EOF");
+    /// });
+    /// ```
+    pub fn recv_multishot(&self) -> RecvStream<'_> {
+        self.io.recv_multishot()
     }
 
     /// Splits the stream into a read half and a write half, to read and

@@ -197,6 +197,24 @@ impl UnixStream {
         self.io.writev(bufs).await
     }
 
+    /// The bytes received from now on as a stream of pooled chunks (see
+    /// [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot)).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// ringio::run(async {
+    ///     let (a, _b) = ringio::net::UnixStream::pair().unwrap();
+    ///     let chunk = a.recv_multishot().next().await;
+    ///     # drop(chunk);
+    /// });
+    /// ```
+    pub fn recv_multishot(&self) -> crate::net::RecvStream<'_> {
+        self.io.recv_multishot()
+    }
+
     /// Splits the stream into halves for two tasks (see
     /// [`TcpStream::into_split`](crate::net::TcpStream::into_split)).
     ///
