@@ -83,21 +83,19 @@ fn main() {
         "\n### TCP echo, one server thread (median of {} rounds, {secs} s each; server core 0, client core 1)\n",
         common::rounds()
     );
-    println!("| conns × size | ringio req/s | tokio req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio | ringio p50/p99 µs | tokio p50/p99 µs |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| conns × size | ringio read req/s | ringio multishot req/s | tokio req/s | ratio read / multishot | ringio read µs CPU/req | multishot µs CPU/req | tokio µs CPU/req | CPU ratio read / multishot | multishot p50/p99 µs | tokio p50/p99 µs |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for connections in [16usize, 64, 256] {
         for size in [64usize, 1024, 16 * 1024] {
             let name = format!("{connections}x{size}");
             if !common::selected(&name) {
                 continue;
             }
-            let mut rows = [
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-            ];
+            let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
+            let mut rows = servers.map(|_| (Vec::new(), Vec::new(), Vec::new(), Vec::new()));
             // Warm-up, then alternate.
             for round in 0..=common::rounds() {
-                for (i, server) in [Server::Ringio, Server::Tokio].into_iter().enumerate() {
+                for (i, server) in servers.into_iter().enumerate() {
                     let (report, cpu) = measure(server, connections, size, duration, cores);
                     assert_eq!(report.errors, 0, "{server:?} {name}: connection errors");
                     if round > 0 {
@@ -109,18 +107,22 @@ fn main() {
                     }
                 }
             }
-            let [r, t] = rows
+            let [r, m, t] = rows
                 .map(|(rate, cpu, p50, p99)| (median(rate), median(cpu), median(p50), median(p99)));
             println!(
-                "| {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× | {:.0}/{:.0} | {:.0}/{:.0} |",
+                "| {connections} × {size} B | {:.0}k | {:.0}k | {:.0}k | {:.2}× / {:.2}× | {:.2} | {:.2} | {:.2} | {:.2}× / {:.2}× | {:.0}/{:.0} | {:.0}/{:.0} |",
                 r.0 / 1e3,
+                m.0 / 1e3,
                 t.0 / 1e3,
                 r.0 / t.0,
+                m.0 / t.0,
                 r.1,
+                m.1,
                 t.1,
                 r.1 / t.1,
-                r.2,
-                r.3,
+                m.1 / t.1,
+                m.2,
+                m.3,
                 t.2,
                 t.3
             );

@@ -148,13 +148,27 @@ pub async fn ringio_server(
     listener: TcpListener,
     stop: impl std::future::Future<Output = ()>,
 ) -> ringio::Stats {
+    ringio_server_with(listener, stop, false).await
+}
+
+/// [`ringio_server`], choosing the echo loop: `multishot` receives into
+/// the runtime's buffer pool, or one `read` per request.
+pub async fn ringio_server_with(
+    listener: TcpListener,
+    stop: impl std::future::Future<Output = ()>,
+    multishot: bool,
+) -> ringio::Stats {
     let before = ringio::stats();
     let accept = async {
         let mut incoming = listener.incoming();
         while let Some(stream) = incoming.next().await {
             let Ok(stream) = stream else { continue };
             let _ = stream.set_nodelay(true);
-            drop(ringio::spawn(ringio_echo(stream)));
+            if multishot {
+                drop(ringio::spawn(ringio_echo_multishot(stream)));
+            } else {
+                drop(ringio::spawn(ringio_echo(stream)));
+            }
         }
     };
     futures_util::pin_mut!(accept, stop);
@@ -168,6 +182,18 @@ pub fn stats_since(before: ringio::Stats) -> ringio::Stats {
     now.enters -= before.enters;
     now.sqes_submitted -= before.sqes_submitted;
     now
+}
+
+/// Echo with one multishot receive into the runtime's buffer pool: each
+/// received chunk is sent back as it is (no copy).
+async fn ringio_echo_multishot(stream: TcpStream) {
+    let mut chunks = stream.recv_multishot();
+    while let Some(Ok(chunk)) = chunks.next().await {
+        let (res, _) = stream.write_all(chunk).await;
+        if res.is_err() {
+            return;
+        }
+    }
 }
 
 async fn ringio_echo(stream: TcpStream) {
@@ -247,8 +273,10 @@ pub fn pin_to_core(core: usize) {
 /// Which server a measurement runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
-    /// ringio, one thread.
+    /// ringio, one thread: `read` then `write_all` per request.
     Ringio,
+    /// ringio, one thread: `recv_multishot` into pooled buffers.
+    RingioMultishot,
     /// tokio current-thread runtime.
     Tokio,
 }
@@ -292,6 +320,11 @@ pub fn measure_with_stats(
                 Server::Ringio => Some(ringio::run(ringio_server(
                     TcpListener::from_std(listener),
                     stop,
+                ))),
+                Server::RingioMultishot => Some(ringio::run(ringio_server_with(
+                    TcpListener::from_std(listener),
+                    stop,
+                    true,
                 ))),
                 Server::Tokio => {
                     tokio::runtime::Builder::new_current_thread()
