@@ -30,7 +30,7 @@ skips=(
     --skip ten_thousand_connections
 )
 bins=$(cargo test --no-run --lib --test driver --test runtime --test time --test fs_file --test fs_path \
-    --test tcp --test tcp_stress --test udp --test unix --test io_traits --message-format=json 2>/dev/null |
+    --test tcp --test tcp_stress --test udp --test unix --test io_traits --test recv_multishot --message-format=json 2>/dev/null |
     grep -o '"executable":"[^"]*"' | cut -d'"' -f4)
 status=0
 for bin in $bins; do
