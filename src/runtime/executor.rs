@@ -252,13 +252,22 @@ impl Executor {
     /// Drops a removed slot's contents (outside any borrow) and keeps its
     /// waker for reuse when nobody else holds it.
     #[inline]
-    fn release(&self, mut slot: Slot) {
-        if let Some(waker) = slot.waker.take() {
+    fn release(&self, slot: Slot) {
+        // Taken apart field by field: the rest is plain data, so no
+        // out-of-line drop glue runs for the whole slot.
+        let Slot {
+            task,
+            waker,
+            joiner,
+            ..
+        } = slot;
+        if let Some(waker) = waker {
             if waker.is_unshared() {
                 self.waker_pool.borrow_mut().push(waker);
             }
         }
-        drop(slot);
+        drop(task);
+        drop(joiner);
     }
 
     /// For a join handle: the output if the task finished, else registers
