@@ -353,6 +353,14 @@ impl Driver {
     }
 }
 
+impl Drop for Driver {
+    /// A driver dropped without a shutdown (its runtime failed to start)
+    /// still gives back its ring-fd registration, a per-thread resource.
+    fn drop(&mut self) {
+        self.unregister_ring();
+    }
+}
+
 /// Buffers in the provided-buffer pool.
 const POOL_BUFFERS: u16 = 256;
 /// Bytes per pool buffer.
