@@ -41,6 +41,7 @@ impl Driver {
     pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
+        let messages_queued = !self.msg_targets.is_empty();
         loop {
             let ring = self.ring_mut()?;
             let to_submit = ring.submission().len() as u32;
@@ -71,7 +72,9 @@ impl Driver {
                     )
                 },
             };
-            let drained = ring.submission().is_empty();
+            // Only asked when MSG_RING targets wait to be let go: the common
+            // enter skips the SQ head read.
+            let drained = messages_queued && ring.submission().is_empty();
             self.stats.enters += 1;
             match res {
                 Ok(n) => {
