@@ -3,28 +3,13 @@
 
 mod common;
 
-use common::run_bounded;
+use common::{echo, run_bounded};
 use ringio::net::{TcpListener, TcpStream};
 use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Echoes until the peer closes its side.
-async fn echo(stream: TcpStream) {
-    let mut buf = Vec::with_capacity(4096);
-    loop {
-        let (n, b) = stream.read(buf).await;
-        let n = n.unwrap();
-        if n == 0 {
-            return;
-        }
-        let (res, b) = stream.write_all(b).await;
-        res.unwrap();
-        buf = b;
-    }
-}
 
 #[test]
 fn echo_with_one_and_with_a_thousand_clients() {

@@ -5,27 +5,13 @@
 
 mod common;
 
-use common::{fd_count, run_bounded, serial};
+use common::{echo, fd_count, run_bounded, serial};
 use futures_util::StreamExt;
 use ringio::net::{TcpListener, TcpStream};
 use std::io::ErrorKind;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-/// Echoes until the peer closes its side.
-async fn echo(stream: TcpStream) {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    loop {
-        let (n, b) = stream.read(buf).await;
-        if n.unwrap() == 0 {
-            return;
-        }
-        let (res, b) = stream.write_all(b).await;
-        res.unwrap();
-        buf = b;
-    }
-}
 
 #[test]
 fn incoming_serves_every_connection() {

@@ -1,24 +1,9 @@
 //! Workloads 1 and 2: TCP echo, one server thread, and thread-per-core.
 
 use super::results::{Sample, Workload};
-use super::support::{measure_multi, measure_with_stats, LoadReport, MultiServer, Server};
+use super::support::{measure_multi, measure_with_stats, MultiServer, Server};
 use super::Run;
 use std::io;
-use std::time::Duration;
-
-fn sample(report: &LoadReport, cpu: Duration, size: usize, stats: Option<ringio::Stats>) -> Sample {
-    Sample {
-        ops: report.requests,
-        elapsed: report.elapsed,
-        cpu: Some(cpu),
-        p50_us: Some(report.p50_us),
-        p99_us: Some(report.p99_us),
-        bytes_per_op: Some(size as f64),
-        enters: stats.map(|s| s.enters),
-        sqes: stats.map(|s| s.sqes_submitted),
-        errors: report.errors,
-    }
-}
 
 fn size_name(size: usize) -> String {
     if size >= 1024 && size % 1024 == 0 {
@@ -39,7 +24,7 @@ pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
             move || {
                 let (report, cpu, stats) =
                     measure_with_stats(server, connections, size, duration, cores);
-                Ok(sample(&report, cpu, size, stats))
+                Ok(Sample::from_load(&report, cpu, size, stats))
             }
         };
         let w = run.ab(
@@ -70,7 +55,7 @@ pub fn thread_per_core(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
     let one = |server: MultiServer| {
         move || {
             let (report, cpu) = measure_multi(server, connections, size, duration);
-            Ok(sample(&report, cpu, size, None))
+            Ok(Sample::from_load(&report, cpu, size, None))
         }
     };
     let w = run.ab(

@@ -2,6 +2,7 @@
 //! at queue depths 1/32/128, and sequential 128 KiB reads.
 
 use super::results::{Sample, Workload};
+use super::support::{stats_since, tokio_current_thread};
 use super::Run;
 use ringio::buf::{IoBuf, Slice};
 use std::io;
@@ -132,29 +133,36 @@ fn ringio_random(
                 })
             })
             .collect();
-        let mut sample = Sample::default();
-        for t in tasks {
-            match t.await {
-                Ok(Ok(n)) => sample.ops += n,
-                _ => sample.errors += 1,
-            }
-        }
+        let mut sample = join_counts(tasks).await;
         sample.elapsed = start.elapsed();
-        let after = ringio::stats();
-        sample.enters = Some(after.enters - before.enters);
-        sample.sqes = Some(after.sqes_submitted - before.sqes_submitted);
+        let used = stats_since(before);
+        sample.enters = Some(used.enters);
+        sample.sqes = Some(used.sqes_submitted);
         sample.bytes_per_op = Some(BLOCK as f64);
         Ok(sample)
     })
+}
+
+/// Awaits reader tasks (of either runtime) that each return how many reads
+/// they made; a failed or panicked task counts as an error.
+async fn join_counts<E>(
+    tasks: Vec<impl std::future::Future<Output = Result<io::Result<u64>, E>>>,
+) -> Sample {
+    let mut sample = Sample::default();
+    for task in tasks {
+        match task.await {
+            Ok(Ok(n)) => sample.ops += n,
+            _ => sample.errors += 1,
+        }
+    }
+    sample
 }
 
 fn tokio_random(file: &TestFile, qd: usize, duration: Duration) -> io::Result<Sample> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let path = file.path.clone();
     let len = file.len;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio_current_thread()?;
     rt.block_on(async move {
         let start = Instant::now();
         let deadline = start + duration;
@@ -176,13 +184,7 @@ fn tokio_random(file: &TestFile, qd: usize, duration: Duration) -> io::Result<Sa
                 })
             })
             .collect();
-        let mut sample = Sample::default();
-        for t in tasks {
-            match t.await {
-                Ok(Ok(n)) => sample.ops += n,
-                _ => sample.errors += 1,
-            }
-        }
+        let mut sample = join_counts(tasks).await;
         sample.elapsed = start.elapsed();
         sample.bytes_per_op = Some(BLOCK as f64);
         Ok(sample)
@@ -270,13 +272,13 @@ fn ringio_sequential(file: &TestFile, duration: Duration) -> io::Result<Sample> 
             pos = if n == 0 || pos + n >= len { 0 } else { pos + n };
             ops += 1;
         }
-        let after = ringio::stats();
+        let used = stats_since(before);
         Ok(Sample {
             ops,
             elapsed: start.elapsed(),
             bytes_per_op: Some(SEQ_CHUNK as f64),
-            enters: Some(after.enters - before.enters),
-            sqes: Some(after.sqes_submitted - before.sqes_submitted),
+            enters: Some(used.enters),
+            sqes: Some(used.sqes_submitted),
             ..Sample::default()
         })
     })
@@ -285,9 +287,7 @@ fn ringio_sequential(file: &TestFile, duration: Duration) -> io::Result<Sample> 
 fn tokio_sequential(file: &TestFile, duration: Duration) -> io::Result<Sample> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let path = file.path.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio_current_thread()?;
     rt.block_on(async move {
         let mut f = tokio::fs::File::open(&path).await?;
         let mut buf = vec![0u8; SEQ_CHUNK];

@@ -2,16 +2,11 @@
 //! through wakers, and timers armed and fired.
 
 use super::results::{Sample, Workload};
+use super::support::tokio_current_thread;
 use super::Run;
 use std::future::Future;
 use std::io;
 use std::time::{Duration, Instant};
-
-fn tokio_rt() -> io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-}
 
 /// Spawn a task and await it, one at a time, for `d`.
 fn spawn_join(ringio_side: bool, d: Duration) -> io::Result<Sample> {
@@ -32,7 +27,7 @@ fn spawn_join(ringio_side: bool, d: Duration) -> io::Result<Sample> {
             }
         }))
     } else {
-        let rt = tokio_rt()?;
+        let rt = tokio_current_thread()?;
         Ok(rt.block_on(async {
             let start = Instant::now();
             let mut n = 0u64;
@@ -64,7 +59,7 @@ fn ping_pong(ringio_side: bool, round_trips: u64) -> io::Result<Sample> {
             .await
         }))
     } else {
-        let rt = tokio_rt()?;
+        let rt = tokio_current_thread()?;
         Ok(rt.block_on(async {
             timed_async(async {
                 let (a, b) = (tokio::spawn(a), tokio::spawn(b));
@@ -105,7 +100,7 @@ fn timers(ringio_side: bool, n: u64) -> io::Result<Sample> {
             n
         }))
     } else {
-        tokio_rt()?.block_on(timed_async(async move {
+        tokio_current_thread()?.block_on(timed_async(async move {
             let handles: Vec<_> = (0..n)
                 .map(|_| tokio::spawn(tokio::time::sleep(TIMER_DELAY)))
                 .collect();

@@ -28,6 +28,27 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// A network measurement: the load generator's report, the server's CPU
+    /// time, the payload bytes per request, and ringio's counters if any.
+    pub fn from_load(
+        report: &super::support::LoadReport,
+        cpu: Duration,
+        bytes_per_request: usize,
+        stats: Option<ringio::Stats>,
+    ) -> Sample {
+        Sample {
+            ops: report.requests,
+            elapsed: report.elapsed,
+            cpu: Some(cpu),
+            p50_us: Some(report.p50_us),
+            p99_us: Some(report.p99_us),
+            bytes_per_op: Some(bytes_per_request as f64),
+            enters: stats.map(|s| s.enters),
+            sqes: stats.map(|s| s.sqes_submitted),
+            errors: report.errors,
+        }
+    }
+
     fn rate(&self) -> f64 {
         self.ops as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }

@@ -7,7 +7,7 @@
 
 use super::files::{Offsets, TestFile};
 use super::results::{Sample, Workload};
-use super::support::{pin_to_core, run_requests, thread_cpu};
+use super::support::{pin_to_core, process_cpu, run_requests, thread_cpu, tokio_current_thread};
 use super::Run;
 use futures_util::StreamExt;
 use ringio::buf::IoBuf;
@@ -28,17 +28,6 @@ enum Server {
     Ringio,
     TokioFs,
     TokioBlocking,
-}
-
-fn process_cpu() -> Duration {
-    // SAFETY: getrusage writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn offset_of(request: &[u8]) -> u64 {
@@ -62,7 +51,8 @@ async fn ringio_server(
                 loop {
                     request.clear();
                     while request.len() < 8 {
-                        let (n, r) = stream.read(request.slice_rest()).await;
+                        let filled = request.len();
+                        let (n, r) = stream.read(request.slice(filled..)).await;
                         request = r.into_inner();
                         if !matches!(n, Ok(n) if n > 0) {
                             return;
@@ -87,18 +77,6 @@ async fn ringio_server(
     futures_util::pin_mut!(accept, stop);
     futures_util::future::select(accept, stop).await;
     Ok(())
-}
-
-/// Appends after the initialized bytes: the rest of the capacity.
-trait SliceRest: Sized {
-    fn slice_rest(self) -> ringio::buf::Slice<Self>;
-}
-
-impl SliceRest for Vec<u8> {
-    fn slice_rest(self) -> ringio::buf::Slice<Vec<u8>> {
-        let len = self.len();
-        self.slice(len..)
-    }
 }
 
 async fn tokio_server(
@@ -172,9 +150,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
                 Ok(Some(super::support::stats_since(before)))
             }),
             Server::TokioFs | Server::TokioBlocking => {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
+                let rt = tokio_current_thread()?;
                 rt.block_on(tokio_server(
                     listener,
                     path,
@@ -209,17 +185,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
     let server_cpu = process_cpu()
         .saturating_sub(cpu_before)
         .saturating_sub(client_cpu);
-    Ok(Sample {
-        ops: report.requests,
-        elapsed: report.elapsed,
-        cpu: Some(server_cpu),
-        p50_us: Some(report.p50_us),
-        p99_us: Some(report.p99_us),
-        bytes_per_op: Some(PIECE as f64),
-        enters: stats.map(|s| s.enters),
-        sqes: stats.map(|s| s.sqes_submitted),
-        errors: report.errors,
-    })
+    Ok(Sample::from_load(&report, server_cpu, PIECE, stats))
 }
 
 /// The file-serving workload, three contenders.

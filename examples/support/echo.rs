@@ -247,12 +247,28 @@ pub async fn tokio_server(
     }
 }
 
+/// A tokio current-thread runtime with I/O and timers: the baseline.
+pub fn tokio_current_thread() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
 /// CPU time (user + system) of the calling thread.
 pub fn thread_cpu() -> Duration {
+    cpu_time(libc::RUSAGE_THREAD)
+}
+
+/// CPU time (user + system) of the whole process.
+pub fn process_cpu() -> Duration {
+    cpu_time(libc::RUSAGE_SELF)
+}
+
+fn cpu_time(who: libc::c_int) -> Duration {
     // SAFETY: getrusage writes into the zeroed struct it is given.
     let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        libc::getrusage(who, &mut usage);
         usage
     };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
@@ -305,7 +321,7 @@ pub fn measure_with_stats(
 ) -> (LoadReport, Duration, Option<ringio::Stats>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let (stop_tx, stop_rx) = futures_channel_oneshot();
+    let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let server_thread = std::thread::Builder::new()
         .name(format!("echo-{server:?}"))
         .spawn(move || {
@@ -327,9 +343,7 @@ pub fn measure_with_stats(
                     true,
                 ))),
                 Server::Tokio => {
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
+                    tokio_current_thread()
                         .unwrap()
                         .block_on(tokio_server(listener, stop));
                     None
@@ -387,12 +401,14 @@ pub fn measure_multi(
 ) -> (LoadReport, Duration) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
-    let (stop_tx, stop_rx) = futures_channel_oneshot();
+    let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let (addr, server_thread) = match server {
         MultiServer::RingioPool(threads) => {
             let (holder, addr) = reuse_port_reservation();
-            let stops: Vec<_> = (0..threads).map(|_| futures_channel_oneshot()).collect();
+            let stops: Vec<_> = (0..threads)
+                .map(|_| futures::channel::oneshot::channel::<()>())
+                .collect();
             let (stop_txs, stop_rxs): (Vec<_>, Vec<_>) = stops.into_iter().unzip();
             let stop_rxs = Arc::new(Mutex::new(
                 stop_rxs.into_iter().map(Some).collect::<Vec<_>>(),
@@ -461,11 +477,4 @@ pub fn measure_multi(
     let _ = stop_tx.send(());
     let cpu = server_thread.join().unwrap();
     (report, cpu)
-}
-
-fn futures_channel_oneshot() -> (
-    futures::channel::oneshot::Sender<()>,
-    futures::channel::oneshot::Receiver<()>,
-) {
-    futures::channel::oneshot::channel()
 }

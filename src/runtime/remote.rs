@@ -53,28 +53,29 @@ impl Remote {
 
     /// Schedules task `id` from any thread.
     pub(crate) fn push(&self, id: TaskId) {
-        {
-            let mut inbox = self.lock();
-            if inbox.closed {
-                return;
-            }
-            inbox.woken.push(id);
-        }
-        self.pending.store(true, SeqCst);
-        self.notify();
+        self.deliver(|inbox| inbox.woken.push(id));
     }
 
     /// Schedules a `Send` task to be polled on this runtime, from any
     /// thread. Dropped (which cancels it) if the runtime is gone.
     pub(crate) fn push_runnable(&self, runnable: Runnable) {
+        // A refused runnable is dropped after the lock is released: dropping
+        // it cancels its task, which may wake (and lock) again.
+        let mut refused = Some(runnable);
+        self.deliver(|inbox| inbox.runnables.extend(refused.take()));
+        drop(refused);
+    }
+
+    /// Puts work in the inbox (unless the runtime is gone), then raises
+    /// `pending` and interrupts a parked ring: the remote half of the park
+    /// protocol, shared by every kind of delivery.
+    fn deliver(&self, put: impl FnOnce(&mut Inbox)) {
         {
             let mut inbox = self.lock();
             if inbox.closed {
-                drop(inbox);
-                drop(runnable);
                 return;
             }
-            inbox.runnables.push(runnable);
+            put(&mut inbox);
         }
         self.pending.store(true, SeqCst);
         self.notify();

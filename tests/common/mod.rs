@@ -116,3 +116,17 @@ pub fn run_in_child(name: &str, env: &str, marker: &str) {
     assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains(marker), "child did not run:\n{stdout}");
 }
+
+/// A TCP echo: sends back what it reads until the peer closes its side.
+pub async fn echo(stream: ringio::net::TcpStream) {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        let (n, b) = stream.read(buf).await;
+        if n.unwrap() == 0 {
+            return;
+        }
+        let (res, b) = stream.write_all(b).await;
+        res.unwrap();
+        buf = b;
+    }
+}

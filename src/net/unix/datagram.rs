@@ -1,11 +1,10 @@
 //! [`UnixDatagram`]: Unix datagram sockets on the ring.
 
 use super::addr::SocketAddr;
-use super::unix_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::net::datagram_io::{DatagramIo, RecvMeta};
-use socket2::{Domain, SockRef, Socket, Type};
+use socket2::{Domain, SockAddr, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -57,7 +56,7 @@ impl UnixDatagram {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         let socket = Socket::new(Domain::UNIX, Type::DGRAM, None)?;
-        socket.bind(&unix_addr(path.as_ref())?)?;
+        socket.bind(&SockAddr::unix(path.as_ref())?)?;
         Ok(UnixDatagram::from_owned_fd(socket.into()))
     }
 
@@ -113,7 +112,7 @@ impl UnixDatagram {
     /// socket.connect("/tmp/ringio.dgram").unwrap();
     /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        SockRef::from(&self.io.fd).connect(&unix_addr(path.as_ref())?)
+        SockRef::from(&self.io.fd).connect(&SockAddr::unix(path.as_ref())?)
     }
 
     /// Sends one datagram to the socket at `path`.
@@ -132,7 +131,7 @@ impl UnixDatagram {
     /// });
     /// ```
     pub async fn send_to<B: IoBuf>(&self, buf: B, path: impl AsRef<Path>) -> BufResult<usize, B> {
-        match unix_addr(path.as_ref()) {
+        match SockAddr::unix(path.as_ref()) {
             Ok(addr) => self.io.send_to(buf, addr).await,
             Err(e) => (Err(e), buf),
         }

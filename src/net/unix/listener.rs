@@ -2,11 +2,10 @@
 
 use super::addr::SocketAddr;
 use super::stream::UnixStream;
-use super::unix_addr;
 use crate::fd::SharedFd;
 use crate::op::accept::Accept;
 use crate::op::Op;
-use socket2::{Domain, SockRef, Socket, Type};
+use socket2::{Domain, SockAddr, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -55,7 +54,7 @@ impl UnixListener {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        socket.bind(&unix_addr(path.as_ref())?)?;
+        socket.bind(&SockAddr::unix(path.as_ref())?)?;
         socket.listen(1024)?;
         Ok(UnixListener {
             fd: SharedFd::new(OwnedFd::from(socket)),

@@ -1,7 +1,6 @@
 //! [`UnixStream`]: a Unix stream connection on the ring.
 
 use super::addr::SocketAddr;
-use super::unix_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::net::poll_io::{impl_async_io, PollRead, PollWrite};
@@ -9,7 +8,7 @@ use crate::net::socket_io::SocketIo;
 use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
 use crate::op::connect::Connect;
 use crate::op::Op;
-use socket2::{Domain, SockRef, Socket, Type};
+use socket2::{Domain, SockAddr, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -73,7 +72,7 @@ impl UnixStream {
     /// });
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let addr = unix_addr(path.as_ref())?;
+        let addr = SockAddr::unix(path.as_ref())?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         let fd = SharedFd::new(OwnedFd::from(socket));
         Op::submit(Connect::new(fd.clone(), addr)).await?;
