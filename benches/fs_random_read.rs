@@ -45,7 +45,10 @@ fn make_file(dir: &Path) -> PathBuf {
 }
 
 fn ringio_reads(path: &Path, qd: usize, ops: usize, direct: bool) -> f64 {
-    let rt = ringio::Runtime::new().unwrap();
+    ringio_reads_on(ringio::Runtime::new().unwrap(), path, qd, ops, direct)
+}
+
+fn ringio_reads_on(rt: ringio::Runtime, path: &Path, qd: usize, ops: usize, direct: bool) -> f64 {
     let path = path.to_path_buf();
     rt.block_on(async move {
         let mut options = ringio::fs::OpenOptions::new();
@@ -186,6 +189,39 @@ fn raw_ring_loop(path: &Path, qd: usize, ops: usize, direct: bool) -> f64 {
     })
 }
 
+fn fio_available() -> bool {
+    std::process::Command::new("fio")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// fio's own io_uring engine on the same file: `ops` random 4 KiB O_DIRECT
+/// reads at queue depth `qd`, pinned to the bench's core; its IOPS.
+fn fio_reads(path: &Path, qd: usize, ops: usize) -> f64 {
+    let out = std::process::Command::new("fio")
+        .args([
+            "--name=ringio-ab",
+            "--rw=randread",
+            "--bs=4k",
+            "--direct=1",
+            "--ioengine=io_uring",
+            "--size=256M",
+            "--cpus_allowed=0",
+            "--output-format=json",
+        ])
+        .arg(format!("--filename={}", path.display()))
+        .arg(format!("--iodepth={qd}"))
+        .arg(format!("--io_size={}", ops * BLOCK))
+        .output()
+        .expect("fio runs");
+    assert!(out.status.success(), "fio failed: {out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("fio JSON");
+    json["jobs"][0]["read"]["iops"]
+        .as_f64()
+        .expect("fio reports read IOPS")
+}
+
 fn main() {
     common::pin_to_core(0);
     let dir = std::env::var("FS_BENCH_DIR")
@@ -233,6 +269,25 @@ fn main() {
                 || ringio_reads(&path, qd, ops, true),
                 || raw_ring_loop(&path, qd, ops, true),
             );
+            if fio_available() {
+                ab(
+                    &format!("O_DIRECT QD {qd}: ringio vs fio (io_uring engine)"),
+                    "fio",
+                    || ringio_reads(&path, qd, ops, true),
+                    || fio_reads(&path, qd, ops),
+                );
+                // fio submits each request as soon as it is made (its
+                // default `iodepth_batch_submit=1`); so does this row.
+                ab(
+                    &format!("O_DIRECT QD {qd}: ringio submit_batch(1) vs fio"),
+                    "fio",
+                    || {
+                        let rt = ringio::Builder::new().submit_batch(1).build().unwrap();
+                        ringio_reads_on(rt, &path, qd, ops, true)
+                    },
+                    || fio_reads(&path, qd, ops),
+                );
+            }
         }
     }
     if selected("sequential") {

@@ -120,6 +120,32 @@ fn one_enter_per_tick_batches_submissions() {
 }
 
 #[test]
+fn submit_batch_limits_how_many_entries_wait() {
+    let _serial = serial();
+    skip_unless_uring!();
+    bounded(LIMIT, || {
+        for (limit, min_enters, max_enters) in [(1, 3200, 3400), (8, 400, 600)] {
+            let rt = ringio::Builder::new().submit_batch(limit).build().unwrap();
+            rt.block_on(async {
+                let before = ringio::stats();
+                for _ in 0..100 {
+                    let results = join_all((0..32).map(|_| ringio::nop())).await;
+                    assert!(results.iter().all(Result::is_ok));
+                }
+                let after = ringio::stats();
+                let enters = after.enters - before.enters;
+                assert!(after.sqes_submitted - before.sqes_submitted >= 3200);
+                assert!(
+                    (min_enters..=max_enters).contains(&enters),
+                    "submit_batch({limit}): {enters} enters for 100 batches of 32 NOPs"
+                );
+                assert_eq!(after.ops_in_flight, 0);
+            });
+        }
+    });
+}
+
+#[test]
 fn io_uring_unavailable_is_a_clear_error() {
     const CHILD: &str = "RINGIO_TEST_SECCOMP_CHILD";
     if std::env::var_os(CHILD).is_some() {

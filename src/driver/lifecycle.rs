@@ -21,6 +21,8 @@ use std::task::Waker;
 
 /// What the in-flight table knows of one operation.
 pub(crate) enum Lifecycle {
+    /// No operation: a free slot of the table.
+    Vacant,
     /// Pushed; nobody has polled it yet.
     Submitted,
     /// Polled; the waiter is woken when the CQE arrives.
@@ -78,6 +80,13 @@ pub(crate) struct Abandoned {
     pub(crate) on_late_cqe: Option<fn(&dyn Any, &Cqe)>,
 }
 
+impl Lifecycle {
+    #[inline]
+    pub(crate) fn is_vacant(&self) -> bool {
+        matches!(self, Lifecycle::Vacant)
+    }
+}
+
 impl Abandoned {
     /// Releases what a late completion produced: a returned fd is closed.
     pub(crate) fn release(&self, cqe: &Cqe) {
@@ -95,6 +104,7 @@ impl Abandoned {
 impl std::fmt::Debug for Lifecycle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Lifecycle::Vacant => f.write_str("Vacant"),
             Lifecycle::Submitted => f.write_str("Submitted"),
             Lifecycle::Waiting(_) => f.write_str("Waiting"),
             Lifecycle::Completed(c) => write!(f, "Completed({c:?})"),

@@ -70,6 +70,9 @@ pub(crate) struct Driver {
     buf_ring: Option<Rc<BufRing>>,
     /// The kernel refused a pool: do not ask again.
     buf_ring_refused: bool,
+    /// Submit as soon as this many entries are queued (`u32::MAX`: never
+    /// before the tick's enter).
+    submit_batch: u32,
 }
 
 impl Driver {
@@ -95,6 +98,7 @@ impl Driver {
             registered: None,
             buf_ring: None,
             buf_ring_refused: false,
+            submit_batch: config.submit_batch,
         };
         if config.register_ring_fd {
             driver.registered = driver
@@ -145,6 +149,7 @@ impl Driver {
             self.table.remove_unsubmitted(key);
             return Err(e);
         }
+        self.submit_if_batch_full();
         Ok(key)
     }
 

@@ -17,6 +17,9 @@ pub(crate) struct RingConfig {
     pub(crate) msg_ring: bool,
     /// Whether to register the ring's fd with itself for cheaper enters.
     pub(crate) register_ring_fd: bool,
+    /// Submit as soon as this many entries are queued (`u32::MAX`: once
+    /// per tick).
+    pub(crate) submit_batch: u32,
 }
 
 /// Which set of setup flags the kernel accepted.

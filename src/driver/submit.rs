@@ -35,6 +35,26 @@ impl Driver {
         }
     }
 
+    /// With a [`submit_batch`](crate::Builder::submit_batch) limit: submits
+    /// (without waiting) once that many entries are queued.
+    #[inline]
+    pub(super) fn submit_if_batch_full(&mut self) {
+        let batch = self.submit_batch;
+        if batch == u32::MAX {
+            return;
+        }
+        let full = self
+            .ring
+            .as_mut()
+            .is_some_and(|ring| ring.submission().len() >= batch as usize);
+        if full {
+            // The entries are in the ring already: whatever this enter says,
+            // they stay owned by their operations. An error resurfaces at
+            // the tick's own enter.
+            let _ = self.enter(false);
+        }
+    }
+
     /// One `io_uring_enter`: submits every queued entry and runs pending
     /// completions (`GETEVENTS`, needed under `DEFER_TASKRUN`); with `wait`,
     /// blocks until at least one completion is ready. Then reaps the CQ.

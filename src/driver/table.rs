@@ -2,9 +2,11 @@
 
 use super::cqe::{Cqe, OpKey, GENERATION_LIMIT};
 use super::lifecycle::{Abandoned, Lifecycle, Waiter};
-use slab::Slab;
 use std::task::{Poll, Waker};
 
+/// One operation's place in the table. Slots are reused, never removed: a
+/// freed slot is `Vacant` and its generation moves on, so a key (and a
+/// completion) of its previous tenant no longer matches.
 struct Slot {
     generation: u32,
     state: Lifecycle,
@@ -13,8 +15,11 @@ struct Slot {
 /// Operations in flight, keyed by [`OpKey`].
 #[derive(Default)]
 pub(crate) struct OpTable {
-    slots: Slab<Slot>,
-    next_generation: u32,
+    slots: Vec<Slot>,
+    /// Indices of the `Vacant` slots, the most recently freed last.
+    free: Vec<u32>,
+    /// Slots not `Vacant`.
+    live: usize,
 }
 
 /// What [`OpTable::abandon`] decided.
@@ -40,19 +45,47 @@ impl OpTable {
 
     #[inline]
     fn insert_with(&mut self, state: Lifecycle) -> OpKey {
-        let generation = self.next_generation;
-        self.next_generation = (generation + 1) % GENERATION_LIMIT;
-        let index = self.slots.insert(Slot { generation, state });
-        OpKey {
-            index: index as u32,
-            generation,
+        self.live += 1;
+        match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                // A vacant slot owns nothing: no drop glue to run.
+                std::mem::forget(std::mem::replace(&mut slot.state, state));
+                OpKey {
+                    index,
+                    generation: slot.generation,
+                }
+            }
+            None => {
+                let index = u32::try_from(self.slots.len()).expect("in-flight table full");
+                self.slots.push(Slot {
+                    generation: 0,
+                    state,
+                });
+                OpKey {
+                    index,
+                    generation: 0,
+                }
+            }
         }
+    }
+
+    /// Frees the slot at `index` for the next operation; returns the state
+    /// it held, for the caller to drop (or forget, when it owns nothing).
+    #[inline]
+    #[must_use]
+    fn free(&mut self, index: u32) -> Lifecycle {
+        let slot = &mut self.slots[index as usize];
+        slot.generation = (slot.generation + 1) % GENERATION_LIMIT;
+        self.free.push(index);
+        self.live -= 1;
+        std::mem::replace(&mut slot.state, Lifecycle::Vacant)
     }
 
     /// Frees a slot whose entry never reached the ring.
     pub(crate) fn remove_unsubmitted(&mut self, key: OpKey) {
         if self.get(key).is_some() {
-            self.slots.remove(key.index as usize);
+            drop(self.free(key.index));
         }
     }
 
@@ -60,7 +93,7 @@ impl OpTable {
     fn get(&mut self, key: OpKey) -> Option<&mut Slot> {
         self.slots
             .get_mut(key.index as usize)
-            .filter(|slot| slot.generation == key.generation)
+            .filter(|slot| slot.generation == key.generation && !slot.state.is_vacant())
     }
 
     /// Records a completion; returns who to wake, if anyone waits.
@@ -75,14 +108,17 @@ impl OpTable {
             return shots.waiter.take();
         }
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
-            Lifecycle::Submitted | Lifecycle::Completed(_) | Lifecycle::Multishot(_) => None,
+            Lifecycle::Vacant
+            | Lifecycle::Submitted
+            | Lifecycle::Completed(_)
+            | Lifecycle::Multishot(_) => None,
             Lifecycle::Waiting(waiter) => Some(waiter),
             Lifecycle::Abandoned(abandoned) => {
                 abandoned.release(&cqe);
                 if cqe.has_more() {
                     slot.state = Lifecycle::Abandoned(abandoned);
                 } else {
-                    self.slots.remove(key.index as usize);
+                    drop(self.free(key.index));
                 }
                 None
             }
@@ -108,13 +144,13 @@ impl OpTable {
                 let cqe = *cqe;
                 // A `Completed` slot owns nothing: skip its drop glue (an
                 // out-of-line call on every operation's hot path).
-                std::mem::forget(self.slots.remove(key.index as usize));
+                std::mem::forget(self.free(key.index));
                 Poll::Ready(cqe)
             }
             Lifecycle::Multishot(shots) => {
                 if let Some(cqe) = shots.cqes.pop_front() {
                     if !cqe.has_more() {
-                        self.slots.remove(key.index as usize);
+                        drop(self.free(key.index));
                     }
                     return Poll::Ready(cqe);
                 }
@@ -162,7 +198,7 @@ impl OpTable {
         };
         if let Lifecycle::Completed(cqe) = slot.state {
             abandoned.release(&cqe);
-            self.slots.remove(key.index as usize);
+            drop(self.free(key.index));
             return AbandonOutcome::Released;
         }
         if let Lifecycle::Multishot(shots) = &slot.state {
@@ -170,7 +206,7 @@ impl OpTable {
                 abandoned.release(cqe);
             }
             if shots.done {
-                self.slots.remove(key.index as usize);
+                drop(self.free(key.index));
                 return AbandonOutcome::Released;
             }
         }
@@ -180,9 +216,9 @@ impl OpTable {
 
     /// Operations the kernel has not completed yet.
     pub(crate) fn pending(&self) -> impl Iterator<Item = OpKey> + '_ {
-        self.slots.iter().filter_map(|(index, slot)| {
+        self.slots.iter().enumerate().filter_map(|(index, slot)| {
             let finished = match &slot.state {
-                Lifecycle::Completed(_) => true,
+                Lifecycle::Vacant | Lifecycle::Completed(_) => true,
                 Lifecycle::Multishot(shots) => shots.done,
                 _ => false,
             };
@@ -195,7 +231,7 @@ impl OpTable {
 
     /// Number of slots (in flight or completed but not yet taken).
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.live
     }
 }
 
