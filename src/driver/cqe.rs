@@ -52,12 +52,12 @@ impl From<&io_uring::cqueue::Entry> for Cqe {
 }
 
 /// The key of an operation's slot in the in-flight table, with the generation
-/// tag that keeps a stale completion from reaching a reused slot.
+/// tag that keeps a stale completion from reaching a reused slot: the
+/// entry's `user_data`, `generation << 32 | index`. (One `u64`, written and
+/// read whole: two `u32` halves stored apart and loaded as one word stall
+/// the CPU's store forwarding on every operation.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct OpKey {
-    pub(crate) index: u32,
-    pub(crate) generation: u32,
-}
+pub(crate) struct OpKey(u64);
 
 /// `user_data` of the armed eventfd read that wakes a parked ring.
 pub(crate) const WAKE_TOKEN: u64 = u64::MAX;
@@ -81,8 +81,23 @@ pub(crate) enum Token {
 
 impl OpKey {
     #[inline]
+    pub(crate) fn new(index: u32, generation: u32) -> OpKey {
+        OpKey((u64::from(generation) << 32) | u64::from(index))
+    }
+
+    #[inline]
+    pub(crate) fn index(self) -> u32 {
+        self.0 as u32
+    }
+
+    #[inline]
+    pub(crate) fn generation(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+
+    #[inline]
     pub(crate) fn user_data(self) -> u64 {
-        (u64::from(self.generation) << 32) | u64::from(self.index)
+        self.0
     }
 }
 
@@ -93,10 +108,7 @@ impl Token {
             WAKE_TOKEN => Token::Wake,
             CANCEL_TOKEN => Token::Cancel,
             MSG_TOKEN => Token::Msg,
-            ud => Token::Op(OpKey {
-                index: ud as u32,
-                generation: (ud >> 32) as u32,
-            }),
+            ud => Token::Op(OpKey(ud)),
         }
     }
 }
@@ -107,10 +119,8 @@ mod tests {
 
     #[test]
     fn tokens_round_trip() {
-        let key = OpKey {
-            index: 7,
-            generation: GENERATION_LIMIT - 1,
-        };
+        let key = OpKey::new(7, GENERATION_LIMIT - 1);
+        assert_eq!((key.index(), key.generation()), (7, GENERATION_LIMIT - 1));
         assert_eq!(Token::decode(key.user_data()), Token::Op(key));
         assert_eq!(Token::decode(WAKE_TOKEN), Token::Wake);
         assert_eq!(Token::decode(CANCEL_TOKEN), Token::Cancel);
