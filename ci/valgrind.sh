@@ -18,6 +18,7 @@ skips=(
     --skip io_uring_unavailable
     --skip cross_thread_wake_from_a_std_thread
     --skip main_future_woken_from_another_thread
+    --skip a_waker_lent_to_another_thread
     --skip spawn_blocking_panic_is_reported
     # Arming 10k timers takes longer than its 500 ms head start under valgrind.
     --skip ten_thousand_sleeps

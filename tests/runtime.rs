@@ -163,6 +163,52 @@ fn cross_thread_wake_from_a_std_thread() {
 }
 
 #[test]
+fn a_waker_lent_to_another_thread_during_a_poll_wakes_the_task() {
+    skip_unless_uring!();
+    // Until a task clones its waker it is polled with a borrowed one; that
+    // one may be used by reference, or cloned, from other threads while the
+    // poll lasts (here: scoped threads).
+    let polls = run_bounded(LIMIT, || async {
+        let by_ref = ringio::spawn(async {
+            let mut polls = 0;
+            std::future::poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    let waker = cx.waker();
+                    std::thread::scope(|s| {
+                        s.spawn(|| waker.wake_by_ref());
+                    });
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(polls)
+                }
+            })
+            .await
+        });
+        let cloned = ringio::spawn(async {
+            let mut polls = 0;
+            let mut waker_thread = None;
+            let polls = std::future::poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    let waker = cx.waker();
+                    let owned = std::thread::scope(|s| s.spawn(|| waker.clone()).join()).unwrap();
+                    waker_thread = Some(std::thread::spawn(move || owned.wake()));
+                    std::task::Poll::Pending
+                } else {
+                    std::task::Poll::Ready(polls)
+                }
+            })
+            .await;
+            waker_thread.unwrap().join().unwrap();
+            polls
+        });
+        (by_ref.await.unwrap(), cloned.await.unwrap())
+    });
+    assert_eq!(polls, (2, 2));
+}
+
+#[test]
 fn main_future_woken_from_another_thread() {
     skip_unless_uring!();
     run_bounded(LIMIT, || async {

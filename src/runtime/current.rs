@@ -5,6 +5,7 @@ use super::join::JoinHandle;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+use std::task::Waker;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
@@ -69,6 +70,19 @@ pub(crate) fn schedule_on_this_thread(runtime: u64, task: TaskId) -> bool {
         }
     })
     .unwrap_or(false)
+}
+
+/// The owned waker of `task` (made on first use) if runtime `runtime` is
+/// current on this thread and the task still exists.
+pub(crate) fn task_waker_on_this_thread(runtime: u64, task: TaskId) -> Option<Waker> {
+    try_with_current(|executor| {
+        if executor.remote.id == runtime {
+            executor.task_waker(task)
+        } else {
+            None
+        }
+    })
+    .flatten()
 }
 
 /// Spawns `future` on the current executor; used by [`crate::spawn`].

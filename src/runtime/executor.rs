@@ -12,8 +12,9 @@
 use super::join::TaskOutput;
 use super::remote::Remote;
 use super::task::{Task, TaskCell};
-use super::waker::WakerPair;
+use super::waker::{PollContext, WakerPair};
 use crate::driver::{context, Handle, Waiter};
+use crate::sys::waker::BorrowedWaker;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -29,13 +30,23 @@ pub(crate) type TaskId = u64;
 /// whose index half never reaches `u32::MAX`).
 pub(crate) const MAIN_TASK: u64 = u64::MAX;
 
+/// A task's future (then output), type-erased.
+type BoxedTask = Pin<Box<dyn Task>>;
+
+/// A task's own waker, boxed: most tasks never make one, so the slot keeps
+/// only a pointer.
+type OwnWaker = Box<WakerPair>;
+
 /// One task's slot.
 struct Slot {
     generation: u32,
     /// `None` while being polled, and once the future was dropped unfinished.
-    task: Option<Pin<Box<dyn Task>>>,
-    /// `None` while being polled (the poll borrows it).
-    waker: Option<WakerPair>,
+    task: Option<BoxedTask>,
+    /// The task's own waker, made when it first clones the one it is polled
+    /// with (until then it is polled with the executor's borrowed waker).
+    /// Taken out while the task is polled with it.
+    /// (Boxed: most tasks never make one, and the slot stays small.)
+    waker: Option<OwnWaker>,
     /// Who awaits the join handle: a task token, or a waker.
     joiner: Option<Waiter>,
     scheduled: bool,
@@ -53,7 +64,11 @@ pub(crate) struct Executor {
     queue: RefCell<VecDeque<TaskId>>,
     next_generation: Cell<u32>,
     /// Wakers of finished tasks that nobody else held, ready for reuse.
-    waker_pool: RefCell<Vec<WakerPair>>,
+    // Boxed in the pool too: a pooled waker moves into a slot as it is.
+    #[allow(clippy::vec_box)]
+    waker_pool: RefCell<Vec<OwnWaker>>,
+    /// The waker of tasks that have none of their own.
+    poll_waker: BorrowedWaker<PollContext>,
     /// Scratch buffer for ids drained from the remote inbox.
     remote_ids: RefCell<Vec<TaskId>>,
     pub(crate) remote: Arc<Remote>,
@@ -100,6 +115,7 @@ impl Executor {
             queue: RefCell::new(VecDeque::with_capacity(1024)),
             next_generation: Cell::new(0),
             waker_pool: RefCell::new(Vec::new()),
+            poll_waker: BorrowedWaker::new(PollContext::new(remote.clone())),
             remote_ids: RefCell::new(Vec::new()),
             remote,
             tasks_polled: Cell::new(0),
@@ -112,23 +128,16 @@ impl Executor {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let task: Pin<Box<dyn Task>> = Box::pin(TaskCell::new(future));
+        let task: BoxedTask = Box::pin(TaskCell::new(future));
         let generation = self.next_generation.get();
         self.next_generation.set(generation.wrapping_add(1));
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let id = (u64::from(generation) << 32) | entry.key() as u64;
-        let waker = match self.waker_pool.borrow_mut().pop() {
-            Some(pair) => {
-                pair.retarget(id);
-                pair
-            }
-            None => WakerPair::new(self.remote.clone(), id),
-        };
         entry.insert(Slot {
             generation,
             task: Some(task),
-            waker: Some(waker),
+            waker: None,
             joiner: None,
             scheduled: true,
             finished: false,
@@ -185,15 +194,22 @@ impl Executor {
             let Some(id) = self.queue.borrow_mut().pop_front() else {
                 break;
             };
-            let Some((mut task, waker)) = self.begin_poll(id) else {
+            let Some((mut task, own_waker)) = self.begin_poll(id) else {
                 continue;
             };
+            let waker = match &own_waker {
+                Some(pair) => &pair.waker,
+                None => {
+                    self.poll_waker.target().set_current(id);
+                    self.poll_waker.waker()
+                }
+            };
             let poll = {
-                let _task = context::enter_task(driver, id, &waker.waker);
-                task.as_mut().poll(&mut Context::from_waker(&waker.waker))
+                let _task = context::enter_task(driver, id, waker);
+                task.as_mut().poll(&mut Context::from_waker(waker))
             };
             ran += 1;
-            self.end_poll(id, task, waker, poll);
+            self.end_poll(id, task, own_waker, poll);
         }
         self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
         ran
@@ -202,7 +218,7 @@ impl Executor {
     /// Takes a scheduled task out of its slot for polling. Handles stale ids
     /// and pending aborts (returns `None` for both).
     #[inline]
-    fn begin_poll(&self, id: TaskId) -> Option<(Pin<Box<dyn Task>>, WakerPair)> {
+    fn begin_poll(&self, id: TaskId) -> Option<(BoxedTask, Option<OwnWaker>)> {
         let mut tasks = self.tasks.borrow_mut();
         let slot = slot_mut(&mut tasks, id)?;
         slot.scheduled = false;
@@ -216,14 +232,18 @@ impl Executor {
             self.finish(id, true);
             return None;
         }
-        Some((slot.task.take()?, slot.waker.take()?))
+        Some((slot.task.take()?, slot.waker.take()))
     }
 
+    /// Puts a polled task back (with its own waker, if it was polled with
+    /// it; if not, a waker it made during the poll is already in the slot).
     #[inline]
-    fn end_poll(&self, id: TaskId, task: Pin<Box<dyn Task>>, waker: WakerPair, poll: Poll<()>) {
+    fn end_poll(&self, id: TaskId, task: BoxedTask, own_waker: Option<OwnWaker>, poll: Poll<()>) {
         let mut tasks = self.tasks.borrow_mut();
         let slot = &mut tasks[index(id)];
-        slot.waker = Some(waker);
+        if own_waker.is_some() {
+            slot.waker = own_waker;
+        }
         slot.task = Some(task);
         drop(tasks);
         if poll.is_ready() {
@@ -268,6 +288,28 @@ impl Executor {
         }
         drop(task);
         drop(joiner);
+    }
+
+    /// Task `id`'s own waker, made (or taken from the pool) on first use;
+    /// `None` if the task is gone or the executor is busy.
+    pub(crate) fn task_waker(&self, id: TaskId) -> Option<Waker> {
+        let mut tasks = self.tasks.try_borrow_mut().ok()?;
+        let slot = slot_mut(&mut tasks, id)?;
+        let pair = slot.waker.get_or_insert_with(|| {
+            match self
+                .waker_pool
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut p| p.pop())
+            {
+                Some(pair) => {
+                    pair.retarget(id);
+                    pair
+                }
+                None => Box::new(WakerPair::new(self.remote.clone(), id)),
+            }
+        });
+        Some(pair.waker.clone())
     }
 
     /// For a join handle: the output if the task finished, else registers

@@ -1,16 +1,60 @@
-//! Wakers: [`TaskWaker`] for spawned tasks, [`MainWaker`] for `block_on`.
+//! Wakers: [`PollContext`] behind the waker a task is polled with until it
+//! clones one, [`TaskWaker`] for a task's own (owned) waker, [`MainWaker`]
+//! for `block_on`.
 //!
-//! Both are `Send + Sync` (`std::task::Wake` on an `Arc`). Waking only
-//! *schedules*: on the home thread the task id goes to the local run queue,
-//! from any other thread to the [`Remote`] inbox, which wakes the ring. The
-//! future itself is only ever touched on its home thread.
+//! All are `Send + Sync`. Waking only *schedules*: on the home thread the
+//! task id goes to the local run queue, from any other thread to the
+//! [`Remote`] inbox, which wakes the ring. The future itself is only ever
+//! touched on its home thread.
 
 use super::current;
 use super::executor::TaskId;
 use super::remote::Remote;
+use crate::sys::waker::RefWake;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
+
+/// What the executor's borrowed waker refers to: the runtime's inbox and the
+/// task being polled. A task polled with it has no waker of its own yet: a
+/// clone makes one (and keeps it in the task's slot for later polls).
+#[derive(Debug)]
+pub(crate) struct PollContext {
+    remote: Arc<Remote>,
+    /// The task being polled (read only while it is: the borrowed waker
+    /// cannot outlive the poll).
+    current: AtomicU64,
+}
+
+impl PollContext {
+    pub(crate) fn new(remote: Arc<Remote>) -> Arc<PollContext> {
+        Arc::new(PollContext {
+            remote,
+            current: AtomicU64::new(0),
+        })
+    }
+
+    /// Declares the task about to be polled with the borrowed waker.
+    #[inline]
+    pub(crate) fn set_current(&self, task: TaskId) {
+        self.current.store(task, Ordering::Relaxed);
+    }
+}
+
+impl RefWake for PollContext {
+    fn wake_by_ref(&self) {
+        let task = self.current.load(Ordering::Relaxed);
+        if !current::schedule_on_this_thread(self.remote.id, task) {
+            self.remote.push(task);
+        }
+    }
+
+    fn to_owned_waker(&self) -> Waker {
+        let task = self.current.load(Ordering::Relaxed);
+        current::task_waker_on_this_thread(self.remote.id, task)
+            .unwrap_or_else(|| WakerPair::new(self.remote.clone(), task).waker)
+    }
+}
 
 /// The waker of one spawned task. Pooled: when a task ends and nobody else
 /// holds its waker, the pair is reused for the next task (no allocation).
