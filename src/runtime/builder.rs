@@ -137,7 +137,7 @@ impl Builder {
 
     /// Submits queued entries as soon as `limit` of them wait (one
     /// `io_uring_enter` that does not wait), instead of once per tick.
-    /// Default: no limit, one enter per tick.
+    /// Default: no limit, one enter per tick. A `limit` of 0 counts as 1.
     ///
     /// Batching saves syscalls, and is what sockets and cached files want.
     /// But the kernel *plugs* a block-device batch of more than two entries
