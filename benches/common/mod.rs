@@ -6,6 +6,11 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "../../examples/support/human.rs"]
+mod human;
+
+use human::human;
+
 /// Rounds per workload (env `BENCH_ROUNDS`, default 5).
 pub fn rounds() -> usize {
     std::env::var("BENCH_ROUNDS")
@@ -34,16 +39,6 @@ pub fn rate(ops: u64, f: impl FnOnce()) -> f64 {
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
-}
-
-fn human(x: f64) -> String {
-    if x >= 1e6 {
-        format!("{:.2}M", x / 1e6)
-    } else if x >= 1e3 {
-        format!("{:.1}k", x / 1e3)
-    } else {
-        format!("{x:.1}")
-    }
 }
 
 /// Runs `a` (ringio) and `b` (the baseline) alternately for `rounds()`

@@ -7,6 +7,8 @@ pub mod config;
 mod echo;
 #[path = "files.rs"]
 mod files;
+#[path = "../support/human.rs"]
+mod human;
 #[path = "overhead.rs"]
 mod overhead;
 #[path = "../support/pingpong.rs"]

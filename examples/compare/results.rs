@@ -1,5 +1,6 @@
 //! Samples, the A/B/A/B runner, and the results with their Markdown form.
 
+use super::human::human;
 use serde::Serialize;
 use std::io;
 use std::time::Duration;
@@ -203,16 +204,6 @@ fn summarize(who: &str, samples: &[Sample]) -> Row {
         sqes_per_enter: pick(&|s| Some(s.sqes? as f64 / s.enters?.max(1) as f64)),
         enters_per_op: pick(&|s| Some(s.enters? as f64 / s.ops.max(1) as f64)),
         errors: samples.iter().map(|s| s.errors).sum(),
-    }
-}
-
-fn human(x: f64) -> String {
-    if x >= 1e6 {
-        format!("{:.2}M", x / 1e6)
-    } else if x >= 1e3 {
-        format!("{:.1}k", x / 1e3)
-    } else {
-        format!("{x:.1}")
     }
 }
 
