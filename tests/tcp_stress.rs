@@ -236,7 +236,7 @@ fn ten_thousand_connections_leave_no_fds_behind() {
             while let Some(stream) = incoming.next().await {
                 let stream = stream.unwrap();
                 n += 1;
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     // Every other connection is dropped with a read in
                     // flight: cancelled, closed after the kernel lets go.
                     let task = ringio::spawn(async move { stream.read(vec![0u8; 16]).await.0 });

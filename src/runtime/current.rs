@@ -2,6 +2,8 @@
 
 use super::executor::{Executor, TaskId};
 use super::join::JoinHandle;
+use super::task::TaskCell;
+use super::task_table::BoxedTask;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -86,13 +88,21 @@ pub(crate) fn task_waker_on_this_thread(runtime: u64, task: TaskId) -> Option<Wa
 }
 
 /// Spawns `future` on the current executor; used by [`crate::spawn`].
+#[inline]
 pub(crate) fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    with_current(|executor| {
-        let id = executor.spawn(future);
-        JoinHandle::local(executor.clone(), id)
-    })
+    // Boxed here, where the future is built: its fields go straight to the
+    // heap (moving it through the thread-local access costs a copy, and a
+    // store-forwarding stall when that copy is wider than the stores that
+    // built it).
+    // (`Box::write`: the allocation comes first and the future is written
+    // into it, not built on the stack and copied.)
+    let cell: Box<TaskCell<F>> = Box::write(Box::new_uninit(), TaskCell::new(future));
+    let task: BoxedTask = Box::into_pin(cell);
+    // A (pointer, id) pair comes back in registers.
+    let (executor, id) = with_current(|executor| (executor.clone(), executor.spawn(task)));
+    JoinHandle::local(executor, id)
 }

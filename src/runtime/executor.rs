@@ -11,58 +11,25 @@
 
 use super::join::TaskOutput;
 use super::remote::Remote;
-use super::task::{Task, TaskCell};
+use super::task_table::{index, BoxedTask, Freed, OwnWaker, TaskTable};
 use super::waker::{PollContext, WakerPair};
 use crate::driver::{context, Handle, Waiter};
 use crate::sys::waker::BorrowedWaker;
-use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-/// A slot index (low 32 bits) and its generation (high 32 bits).
-pub(crate) type TaskId = u64;
+pub(crate) use super::task_table::TaskId;
 
-/// The task token of the `block_on` future (spawned tasks use slab ids,
+/// The task token of the `block_on` future (spawned tasks use table ids,
 /// whose index half never reaches `u32::MAX`).
 pub(crate) const MAIN_TASK: u64 = u64::MAX;
 
-/// A task's future (then output), type-erased.
-type BoxedTask = Pin<Box<dyn Task>>;
-
-/// A task's own waker, boxed: most tasks never make one, so the slot keeps
-/// only a pointer.
-type OwnWaker = Box<WakerPair>;
-
-/// One task's slot.
-struct Slot {
-    generation: u32,
-    /// `None` while being polled, and once the future was dropped unfinished.
-    task: Option<BoxedTask>,
-    /// The task's own waker, made when it first clones the one it is polled
-    /// with (until then it is polled with the executor's borrowed waker).
-    /// Taken out while the task is polled with it.
-    /// (Boxed: most tasks never make one, and the slot stays small.)
-    waker: Option<OwnWaker>,
-    /// Who awaits the join handle: a task token, or a waker.
-    joiner: Option<Waiter>,
-    scheduled: bool,
-    /// The output is in `task` (or the task was cancelled).
-    finished: bool,
-    cancelled: bool,
-    abort_requested: bool,
-    /// The join handle is gone: free the slot as soon as the task finishes.
-    detached: bool,
-}
-
 /// One runtime's tasks.
 pub(crate) struct Executor {
-    tasks: RefCell<Slab<Slot>>,
+    tasks: RefCell<TaskTable>,
     queue: RefCell<VecDeque<TaskId>>,
-    next_generation: Cell<u32>,
     /// Wakers of finished tasks that nobody else held, ready for reuse.
     // Boxed in the pool too: a pooled waker moves into a slot as it is.
     #[allow(clippy::vec_box)]
@@ -88,32 +55,13 @@ impl std::fmt::Debug for Executor {
     }
 }
 
-#[inline]
-fn index(id: TaskId) -> usize {
-    id as u32 as usize
-}
-
-#[inline]
-fn generation(id: TaskId) -> u32 {
-    (id >> 32) as u32
-}
-
-/// The slot of task `id`, unless the task is gone (a stale id).
-#[inline]
-fn slot_mut(tasks: &mut Slab<Slot>, id: TaskId) -> Option<&mut Slot> {
-    tasks
-        .get_mut(index(id))
-        .filter(|slot| slot.generation == generation(id))
-}
-
 impl Executor {
     pub(crate) fn new(remote: Arc<Remote>, driver: Handle) -> Executor {
         Executor {
             driver,
             main_woken: Cell::new(false),
-            tasks: RefCell::new(Slab::with_capacity(1024)),
+            tasks: RefCell::new(TaskTable::with_capacity(1024)),
             queue: RefCell::new(VecDeque::with_capacity(1024)),
-            next_generation: Cell::new(0),
             waker_pool: RefCell::new(Vec::new()),
             poll_waker: BorrowedWaker::new(PollContext::new(remote.clone())),
             remote_ids: RefCell::new(Vec::new()),
@@ -122,30 +70,11 @@ impl Executor {
         }
     }
 
-    /// Adds a task, scheduled; returns its id.
-    pub(crate) fn spawn<F>(&self, future: F) -> TaskId
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        let task: BoxedTask = Box::pin(TaskCell::new(future));
-        let generation = self.next_generation.get();
-        self.next_generation.set(generation.wrapping_add(1));
-        let mut tasks = self.tasks.borrow_mut();
-        let entry = tasks.vacant_entry();
-        let id = (u64::from(generation) << 32) | entry.key() as u64;
-        entry.insert(Slot {
-            generation,
-            task: Some(task),
-            waker: None,
-            joiner: None,
-            scheduled: true,
-            finished: false,
-            cancelled: false,
-            abort_requested: false,
-            detached: false,
-        });
-        drop(tasks);
+    /// Adds a task (see [`TaskCell`](super::task::TaskCell)), scheduled;
+    /// returns its id.
+    #[inline]
+    pub(crate) fn spawn(&self, task: BoxedTask) -> TaskId {
+        let id = self.tasks.borrow_mut().insert(task);
         self.queue.borrow_mut().push_back(id);
         id
     }
@@ -179,7 +108,7 @@ impl Executor {
             self.remote.push(id);
             return;
         };
-        if let Some(slot) = slot_mut(&mut tasks, id) {
+        if let Some(slot) = tasks.get_mut(id) {
             if !slot.scheduled && !slot.finished {
                 slot.scheduled = true;
                 self.queue.borrow_mut().push_back(id);
@@ -220,7 +149,7 @@ impl Executor {
     #[inline]
     fn begin_poll(&self, id: TaskId) -> Option<(BoxedTask, Option<OwnWaker>)> {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = slot_mut(&mut tasks, id)?;
+        let slot = tasks.get_mut(id)?;
         slot.scheduled = false;
         if slot.finished {
             return None;
@@ -236,18 +165,30 @@ impl Executor {
     }
 
     /// Puts a polled task back (with its own waker, if it was polled with
-    /// it; if not, a waker it made during the poll is already in the slot).
+    /// it; if not, a waker it made during the poll is already in the slot);
+    /// if it finished, marks it so (one table access for both).
     #[inline]
     fn end_poll(&self, id: TaskId, task: BoxedTask, own_waker: Option<OwnWaker>, poll: Poll<()>) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = &mut tasks[index(id)];
+        let slot = tasks.at(index(id));
         if own_waker.is_some() {
             slot.waker = own_waker;
         }
         slot.task = Some(task);
-        drop(tasks);
-        if poll.is_ready() {
-            self.finish(id, false);
+        if poll.is_pending() {
+            return;
+        }
+        slot.finished = true;
+        let joiner = slot.joiner.take();
+        if slot.detached {
+            let freed = tasks.take(index(id));
+            drop(tasks);
+            self.release(freed);
+        } else {
+            drop(tasks);
+        }
+        if let Some(joiner) = joiner {
+            self.wake(joiner);
         }
     }
 
@@ -255,11 +196,11 @@ impl Executor {
     #[inline]
     fn finish(&self, id: TaskId, cancelled: bool) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = &mut tasks[index(id)];
+        let slot = tasks.at(index(id));
         slot.finished = true;
         slot.cancelled = cancelled;
         let joiner = slot.joiner.take();
-        let freed = slot.detached.then(|| tasks.remove(index(id)));
+        let freed = slot.detached.then(|| tasks.take(index(id)));
         drop(tasks);
         if let Some(slot) = freed {
             self.release(slot);
@@ -272,29 +213,36 @@ impl Executor {
     /// Drops a removed slot's contents (outside any borrow) and keeps its
     /// waker for reuse when nobody else holds it.
     #[inline]
-    fn release(&self, slot: Slot) {
-        // Taken apart field by field: the rest is plain data, so no
-        // out-of-line drop glue runs for the whole slot.
-        let Slot {
+    fn release(&self, freed: Freed) {
+        let Freed {
             task,
             waker,
             joiner,
             ..
-        } = slot;
+        } = freed;
         if let Some(waker) = waker {
-            if waker.is_unshared() {
-                self.waker_pool.borrow_mut().push(waker);
-            }
+            self.recycle(waker);
         }
         drop(task);
         drop(joiner);
+    }
+
+    /// Keeps a finished task's waker for the next task, unless someone
+    /// else still holds it.
+    #[inline]
+    fn recycle(&self, waker: OwnWaker) {
+        if waker.is_unshared() {
+            if let Ok(mut pool) = self.waker_pool.try_borrow_mut() {
+                pool.push(waker);
+            }
+        }
     }
 
     /// Task `id`'s own waker, made (or taken from the pool) on first use;
     /// `None` if the task is gone or the executor is busy.
     pub(crate) fn task_waker(&self, id: TaskId) -> Option<Waker> {
         let mut tasks = self.tasks.try_borrow_mut().ok()?;
-        let slot = slot_mut(&mut tasks, id)?;
+        let slot = tasks.get_mut(id)?;
         let pair = slot.waker.get_or_insert_with(|| {
             match self
                 .waker_pool
@@ -316,7 +264,7 @@ impl Executor {
     /// `waker` to be woken when it does.
     pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = slot_mut(&mut tasks, id) else {
+        let Some(slot) = tasks.get_mut(id) else {
             return Poll::Ready(JoinPoll::Gone);
         };
         if !slot.finished {
@@ -329,15 +277,21 @@ impl Executor {
             }
             return Poll::Pending;
         }
-        let mut slot = tasks.remove(index(id));
-        drop(tasks);
+        // Finished: take the output out of the task cell in place. What is
+        // left (an empty cell, the task's waker) runs no user code when
+        // dropped, so it is freed under the borrow; moving the slot's
+        // contents out as one value would cost a store-forwarding stall.
         let mut output: Option<TaskOutput<T>> = None;
         if !slot.cancelled {
             if let Some(task) = slot.task.as_mut() {
                 task.as_mut().take_output(&mut output);
             }
         }
-        self.release(slot);
+        slot.task = None;
+        if let Some(waker) = slot.waker.take() {
+            self.recycle(waker);
+        }
+        tasks.free(index(id));
         Poll::Ready(match output {
             Some(output) => JoinPoll::Output(output),
             None => JoinPoll::Cancelled,
@@ -349,12 +303,12 @@ impl Executor {
     #[inline]
     pub(crate) fn detach(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = slot_mut(&mut tasks, id) else {
+        let Some(slot) = tasks.get_mut(id) else {
             return;
         };
         slot.detached = true;
         slot.joiner = None;
-        let freed = slot.finished.then(|| tasks.remove(index(id)));
+        let freed = slot.finished.then(|| tasks.take(index(id)));
         drop(tasks);
         if let Some(slot) = freed {
             self.release(slot);
@@ -365,7 +319,7 @@ impl Executor {
     /// the executor reaches it.
     pub(crate) fn abort(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = slot_mut(&mut tasks, id) else {
+        let Some(slot) = tasks.get_mut(id) else {
             return;
         };
         if slot.finished || slot.abort_requested {
@@ -380,7 +334,10 @@ impl Executor {
 
     /// Whether task `id` finished (or no longer exists).
     pub(crate) fn is_finished(&self, id: TaskId) -> bool {
-        slot_mut(&mut self.tasks.borrow_mut(), id).is_none_or(|slot| slot.finished)
+        self.tasks
+            .borrow_mut()
+            .get_mut(id)
+            .is_none_or(|slot| slot.finished)
     }
 
     /// Moves tasks woken from other threads into the run queue.
@@ -409,7 +366,7 @@ impl Executor {
     /// the slab stays empty.
     pub(crate) fn shutdown(&self) {
         loop {
-            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            let slots = self.tasks.borrow_mut().drain();
             self.queue.borrow_mut().clear();
             if slots.is_empty() {
                 break;

@@ -17,6 +17,7 @@ mod join;
 mod remote;
 mod stats;
 mod task;
+mod task_table;
 mod waker;
 mod yield_now;
 
@@ -274,6 +275,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// # Panics
 ///
 /// Panics with a clear message when called outside a ringio runtime.
+#[inline]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
