@@ -14,24 +14,31 @@ use std::time::Duration;
 
 thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
-    /// The runtime task being polled: its driver, its token and its waker's
-    /// identity (addresses, compared, never dereferenced).
-    static CURRENT_TASK: Cell<Option<TaskIdentity>> = const { Cell::new(None) };
+    /// The runtime whose task is being polled (its driver's address; 0:
+    /// none), and that task: its token and its waker's identity (addresses,
+    /// compared, never dereferenced). Two cells: a run of polls sets the
+    /// runtime once and only the task per poll.
+    static CURRENT_RUNTIME: Cell<usize> = const { Cell::new(0) };
+    static CURRENT_TASK: Cell<TaskIdentity> = const { Cell::new(TaskIdentity::NONE) };
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct TaskIdentity {
-    driver: usize,
     token: u64,
     waker_data: usize,
     waker_vtable: usize,
 }
 
 impl TaskIdentity {
+    const NONE: TaskIdentity = TaskIdentity {
+        token: 0,
+        waker_data: 0,
+        waker_vtable: 0,
+    };
+
     #[inline]
-    fn new(driver: &Handle, token: u64, waker: &Waker) -> TaskIdentity {
+    fn new(token: u64, waker: &Waker) -> TaskIdentity {
         TaskIdentity {
-            driver: Rc::as_ptr(&driver.0) as usize,
             token,
             waker_data: waker.data() as usize,
             waker_vtable: waker.vtable() as *const _ as usize,
@@ -39,18 +46,44 @@ impl TaskIdentity {
     }
 }
 
+#[inline]
+fn runtime_of(driver: &Handle) -> usize {
+    Rc::as_ptr(&driver.0) as usize
+}
+
 /// Declares that the task `token` of the runtime that owns `driver`, whose
 /// waker is `waker`, is being polled until the guard drops.
 pub(crate) fn enter_task(driver: &Handle, token: u64, waker: &Waker) -> TaskGuard {
-    TaskGuard(CURRENT_TASK.replace(Some(TaskIdentity::new(driver, token, waker))))
+    let guard = enter_tasks(driver);
+    set_task(token, waker);
+    guard
+}
+
+/// Declares that tasks of the runtime that owns `driver` are polled, one
+/// after another, until the guard drops; [`set_task`] names each one.
+pub(crate) fn enter_tasks(driver: &Handle) -> TaskGuard {
+    TaskGuard {
+        runtime: CURRENT_RUNTIME.replace(runtime_of(driver)),
+        task: CURRENT_TASK.get(),
+    }
+}
+
+/// Names the task about to be polled, inside [`enter_tasks`].
+#[inline]
+pub(crate) fn set_task(token: u64, waker: &Waker) {
+    CURRENT_TASK.set(TaskIdentity::new(token, waker));
 }
 
 /// Restores the previously polled task when dropped.
-pub(crate) struct TaskGuard(Option<TaskIdentity>);
+pub(crate) struct TaskGuard {
+    runtime: usize,
+    task: TaskIdentity,
+}
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        let _ = CURRENT_TASK.try_with(|current| current.set(self.0));
+        let _ = CURRENT_RUNTIME.try_with(|current| current.set(self.runtime));
+        let _ = CURRENT_TASK.try_with(|current| current.set(self.task));
     }
 }
 
@@ -60,8 +93,11 @@ impl Drop for TaskGuard {
 /// waker of its own, or an op of another runtime, gets `None`.
 #[inline]
 pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
-    let current = CURRENT_TASK.with(Cell::get)?;
-    (current == TaskIdentity::new(driver, current.token, waker)).then_some(current.token)
+    if CURRENT_RUNTIME.get() != runtime_of(driver) {
+        return None;
+    }
+    let current = CURRENT_TASK.get();
+    (current == TaskIdentity::new(current.token, waker)).then_some(current.token)
 }
 
 /// Queues a `MSG_RING` wake for `target` on this thread's ring, if this

@@ -11,6 +11,7 @@
 
 use super::join::TaskOutput;
 use super::remote::Remote;
+use super::task_table::state::{ABORT_REQUESTED, CANCELLED, DETACHED, FINISHED, SCHEDULED};
 use super::task_table::{index, BoxedTask, Freed, OwnWaker, TaskTable};
 use super::waker::{PollContext, WakerPair};
 use crate::driver::{context, Handle, Waiter};
@@ -108,9 +109,9 @@ impl Executor {
             self.remote.push(id);
             return;
         };
-        if let Some(slot) = tasks.get_mut(id) {
-            if !slot.scheduled && !slot.finished {
-                slot.scheduled = true;
+        if let Some(mut slot) = tasks.get_mut(id) {
+            if !slot.is(SCHEDULED | FINISHED) {
+                slot.set(SCHEDULED);
                 self.queue.borrow_mut().push_back(id);
             }
         }
@@ -119,6 +120,7 @@ impl Executor {
     /// Polls up to `budget` ready tasks; returns how many ran.
     pub(crate) fn run_ready(&self, driver: &Handle, budget: usize) -> usize {
         let mut ran = 0;
+        let _tasks = context::enter_tasks(driver);
         while ran < budget {
             let Some(id) = self.queue.borrow_mut().pop_front() else {
                 break;
@@ -133,10 +135,8 @@ impl Executor {
                     self.poll_waker.waker()
                 }
             };
-            let poll = {
-                let _task = context::enter_task(driver, id, waker);
-                task.as_mut().poll(&mut Context::from_waker(waker))
-            };
+            context::set_task(id, waker);
+            let poll = task.as_mut().poll(&mut Context::from_waker(waker));
             ran += 1;
             self.end_poll(id, task, own_waker, poll);
         }
@@ -149,19 +149,20 @@ impl Executor {
     #[inline]
     fn begin_poll(&self, id: TaskId) -> Option<(BoxedTask, Option<OwnWaker>)> {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.get_mut(id)?;
-        slot.scheduled = false;
-        if slot.finished {
+        let mut slot = tasks.get_mut(id)?;
+        slot.clear(SCHEDULED);
+        if slot.is(FINISHED) {
             return None;
         }
-        if slot.abort_requested {
-            let future = slot.task.take();
+        if slot.is(ABORT_REQUESTED) {
+            let future = slot.task().take();
             drop(tasks);
             drop(future);
             self.finish(id, true);
             return None;
         }
-        Some((slot.task.take()?, slot.waker.take()))
+        let task = slot.task().take()?;
+        Some((task, slot.take_waker()))
     }
 
     /// Puts a polled task back (with its own waker, if it was polled with
@@ -170,17 +171,17 @@ impl Executor {
     #[inline]
     fn end_poll(&self, id: TaskId, task: BoxedTask, own_waker: Option<OwnWaker>, poll: Poll<()>) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.at(index(id));
-        if own_waker.is_some() {
-            slot.waker = own_waker;
+        let mut slot = tasks.at(index(id));
+        if let Some(waker) = own_waker {
+            slot.put_waker(waker);
         }
-        slot.task = Some(task);
+        *slot.task() = Some(task);
         if poll.is_pending() {
             return;
         }
-        slot.finished = true;
-        let joiner = slot.joiner.take();
-        if slot.detached {
+        slot.set(FINISHED);
+        let joiner = slot.take_joiner();
+        if slot.is(DETACHED) {
             let freed = tasks.take(index(id));
             drop(tasks);
             self.release(freed);
@@ -196,11 +197,13 @@ impl Executor {
     #[inline]
     fn finish(&self, id: TaskId, cancelled: bool) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.at(index(id));
-        slot.finished = true;
-        slot.cancelled = cancelled;
-        let joiner = slot.joiner.take();
-        let freed = slot.detached.then(|| tasks.take(index(id)));
+        let mut slot = tasks.at(index(id));
+        slot.set(FINISHED);
+        if cancelled {
+            slot.set(CANCELLED);
+        }
+        let joiner = slot.take_joiner();
+        let freed = slot.is(DETACHED).then(|| tasks.take(index(id)));
         drop(tasks);
         if let Some(slot) = freed {
             self.release(slot);
@@ -242,8 +245,8 @@ impl Executor {
     /// `None` if the task is gone or the executor is busy.
     pub(crate) fn task_waker(&self, id: TaskId) -> Option<Waker> {
         let mut tasks = self.tasks.try_borrow_mut().ok()?;
-        let slot = tasks.get_mut(id)?;
-        let pair = slot.waker.get_or_insert_with(|| {
+        let mut slot = tasks.get_mut(id)?;
+        let pair = slot.waker_or_insert_with(|| {
             match self
                 .waker_pool
                 .try_borrow_mut()
@@ -264,17 +267,15 @@ impl Executor {
     /// `waker` to be woken when it does.
     pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(id) else {
+        let Some(mut slot) = tasks.get_mut(id) else {
             return Poll::Ready(JoinPoll::Gone);
         };
-        if !slot.finished {
+        if !slot.is(FINISHED) {
             let waiter = match context::task_token(&self.driver, waker) {
                 Some(token) => Waiter::Task(token),
                 None => Waiter::Waker(waker.clone()),
             };
-            if !slot.joiner.as_ref().is_some_and(|j| j.same_as(&waiter)) {
-                slot.joiner = Some(waiter);
-            }
+            slot.set_joiner(waiter);
             return Poll::Pending;
         }
         // Finished: take the output out of the task cell in place. What is
@@ -282,13 +283,13 @@ impl Executor {
         // dropped, so it is freed under the borrow; moving the slot's
         // contents out as one value would cost a store-forwarding stall.
         let mut output: Option<TaskOutput<T>> = None;
-        if !slot.cancelled {
-            if let Some(task) = slot.task.as_mut() {
+        if !slot.is(CANCELLED) {
+            if let Some(task) = slot.task().as_mut() {
                 task.as_mut().take_output(&mut output);
             }
         }
-        slot.task = None;
-        if let Some(waker) = slot.waker.take() {
+        *slot.task() = None;
+        if let Some(waker) = slot.take_waker() {
             self.recycle(waker);
         }
         tasks.free(index(id));
@@ -303,13 +304,14 @@ impl Executor {
     #[inline]
     pub(crate) fn detach(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(id) else {
+        let Some(mut slot) = tasks.get_mut(id) else {
             return;
         };
-        slot.detached = true;
-        slot.joiner = None;
-        let freed = slot.finished.then(|| tasks.take(index(id)));
+        slot.set(DETACHED);
+        let joiner = slot.take_joiner();
+        let freed = slot.is(FINISHED).then(|| tasks.take(index(id)));
         drop(tasks);
+        drop(joiner);
         if let Some(slot) = freed {
             self.release(slot);
         }
@@ -319,15 +321,15 @@ impl Executor {
     /// the executor reaches it.
     pub(crate) fn abort(&self, id: TaskId) {
         let mut tasks = self.tasks.borrow_mut();
-        let Some(slot) = tasks.get_mut(id) else {
+        let Some(mut slot) = tasks.get_mut(id) else {
             return;
         };
-        if slot.finished || slot.abort_requested {
+        if slot.is(FINISHED | ABORT_REQUESTED) {
             return;
         }
-        slot.abort_requested = true;
-        if !slot.scheduled {
-            slot.scheduled = true;
+        slot.set(ABORT_REQUESTED);
+        if !slot.is(SCHEDULED) {
+            slot.set(SCHEDULED);
             self.queue.borrow_mut().push_back(id);
         }
     }
@@ -337,7 +339,7 @@ impl Executor {
         self.tasks
             .borrow_mut()
             .get_mut(id)
-            .is_none_or(|slot| slot.finished)
+            .is_none_or(|slot| slot.is(FINISHED))
     }
 
     /// Moves tasks woken from other threads into the run queue.
