@@ -363,3 +363,80 @@ fn runtime_debug_names_the_ring_setup() {
         "{text}"
     );
 }
+
+/// Counts drops of the values it is cloned into.
+#[derive(Clone)]
+struct DropCount(Rc<Cell<usize>>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[test]
+fn reused_task_cells_keep_outputs_apart_across_future_types() {
+    skip_unless_uring!();
+    // Joined tasks' cells are re-armed for the next task of the same type;
+    // interleaving two types and several rounds must never mix outputs.
+    run_bounded(LIMIT, || async {
+        for round in 0..5u64 {
+            let numbers: Vec<_> = (0..300u64)
+                .map(|i| ringio::spawn(async move { round * 1000 + i }))
+                .collect();
+            let words: Vec<_> = (0..300u64)
+                .map(|i| ringio::spawn(async move { format!("{round}:{i}") }))
+                .collect();
+            for (i, handle) in numbers.into_iter().enumerate() {
+                assert_eq!(handle.await.unwrap(), round * 1000 + i as u64);
+            }
+            for (i, handle) in words.into_iter().enumerate() {
+                assert_eq!(handle.await.unwrap(), format!("{round}:{i}"));
+            }
+        }
+    });
+}
+
+#[test]
+fn reused_task_cells_drop_every_future_and_output_once() {
+    skip_unless_uring!();
+    let (futures_dropped, outputs_dropped) = run_bounded(LIMIT, || async {
+        let f = Rc::new(Cell::new(0));
+        let o = Rc::new(Cell::new(0));
+        for _ in 0..4 {
+            // One task type, finishing three ways: output, panic, abort.
+            let handles: Vec<_> = (0..100usize)
+                .map(|i| {
+                    let guard = DropCount(f.clone());
+                    let output = DropCount(o.clone());
+                    ringio::spawn(async move {
+                        let _guard = guard;
+                        if i % 10 == 1 {
+                            panic!("task {i} fails");
+                        }
+                        if i % 10 == 2 {
+                            std::future::pending::<()>().await;
+                        }
+                        output
+                    })
+                })
+                .collect();
+            ringio::yield_now().await;
+            for (i, handle) in handles.into_iter().enumerate() {
+                if i % 10 == 2 {
+                    handle.abort();
+                }
+                match handle.await {
+                    Ok(output) => drop(output),
+                    Err(e) => assert!(e.is_panic() || e.is_cancelled()),
+                }
+            }
+        }
+        (f.get(), o.get())
+    });
+    // Every future was dropped once (finished, panicked or aborted) and
+    // every output value too: those of unwound or aborted tasks with their
+    // futures, the rest when the test dropped them.
+    assert_eq!(futures_dropped, 400);
+    assert_eq!(outputs_dropped, 400);
+}

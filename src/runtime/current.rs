@@ -2,8 +2,6 @@
 
 use super::executor::{Executor, TaskId};
 use super::join::JoinHandle;
-use super::task::TaskCell;
-use super::task_table::BoxedTask;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -94,15 +92,12 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    // Boxed here, where the future is built: its fields go straight to the
-    // heap (moving it through the thread-local access costs a copy, and a
-    // store-forwarding stall when that copy is wider than the stores that
-    // built it).
-    // (`Box::write`: the allocation comes first and the future is written
-    // into it, not built on the stack and copied.)
-    let cell: Box<TaskCell<F>> = Box::write(Box::new_uninit(), TaskCell::new(future));
-    let task: BoxedTask = Box::into_pin(cell);
-    // A (pointer, id) pair comes back in registers.
-    let (executor, id) = with_current(|executor| (executor.clone(), executor.spawn(task)));
+    // The executor comes out of the thread-local first: the future must
+    // not cross that closure (it would be spilled to the stack and copied
+    // back with wider loads than the stores that built it, a
+    // store-forwarding stall on every spawn).
+    let executor = with_current(Rc::clone);
+    let cell = executor.new_cell(future);
+    let id = executor.spawn(cell);
     JoinHandle::local(executor, id)
 }

@@ -11,6 +11,7 @@
 
 use super::join::TaskOutput;
 use super::remote::Remote;
+use super::task::SpareCells;
 use super::task_table::state::{ABORT_REQUESTED, CANCELLED, DETACHED, FINISHED, SCHEDULED};
 use super::task_table::{index, BoxedTask, Freed, OwnWaker, TaskTable};
 use super::waker::{PollContext, WakerPair};
@@ -18,6 +19,7 @@ use crate::driver::{context, Handle, Waiter};
 use crate::sys::waker::BorrowedWaker;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -35,6 +37,9 @@ pub(crate) struct Executor {
     // Boxed in the pool too: a pooled waker moves into a slot as it is.
     #[allow(clippy::vec_box)]
     waker_pool: RefCell<Vec<OwnWaker>>,
+    /// Cells of joined tasks, kept for the next task of the same future
+    /// type (see [`Executor::new_cell`]).
+    spare_cells: RefCell<SpareCells>,
     /// The waker of tasks that have none of their own.
     poll_waker: BorrowedWaker<PollContext>,
     /// Scratch buffer for ids drained from the remote inbox.
@@ -64,10 +69,30 @@ impl Executor {
             tasks: RefCell::new(TaskTable::with_capacity(1024)),
             queue: RefCell::new(VecDeque::with_capacity(1024)),
             waker_pool: RefCell::new(Vec::new()),
+            spare_cells: RefCell::new(SpareCells::default()),
             poll_waker: BorrowedWaker::new(PollContext::new(remote.clone())),
             remote_ids: RefCell::new(Vec::new()),
             remote,
             tasks_polled: Cell::new(0),
+        }
+    }
+
+    /// A task cell holding `future` (a spare one when there is one of its
+    /// type, see [`SpareCells`]).
+    #[inline]
+    pub(crate) fn new_cell<F>(&self, future: F) -> BoxedTask
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.spare_cells.borrow_mut().cell_for(future)
+    }
+
+    /// Keeps a joined task's cell (its output taken) for reuse.
+    #[inline]
+    fn keep_spare(&self, cell: BoxedTask) {
+        if let Ok(mut spares) = self.spare_cells.try_borrow_mut() {
+            cell.into_spare(&mut spares);
         }
     }
 
@@ -288,11 +313,15 @@ impl Executor {
                 task.as_mut().take_output(&mut output);
             }
         }
-        *slot.task() = None;
+        let cell = slot.task().take();
         if let Some(waker) = slot.take_waker() {
             self.recycle(waker);
         }
         tasks.free(index(id));
+        drop(tasks);
+        if let Some(cell) = cell {
+            self.keep_spare(cell);
+        }
         Poll::Ready(match output {
             Some(output) => JoinPoll::Output(output),
             None => JoinPoll::Cancelled,
@@ -376,6 +405,7 @@ impl Executor {
             drop(slots);
         }
         self.waker_pool.borrow_mut().clear();
+        self.spare_cells.borrow_mut().clear();
         self.remote.close();
     }
 }
