@@ -290,6 +290,7 @@ impl Executor {
 
     /// For a join handle: the output if the task finished, else registers
     /// `waker` to be woken when it does.
+    #[inline]
     pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
         let mut tasks = self.tasks.borrow_mut();
         let Some(mut slot) = tasks.get_mut(id) else {
@@ -322,8 +323,11 @@ impl Executor {
         if let Some(cell) = cell {
             self.keep_spare(cell);
         }
+        // Taken apart, not moved whole: `take_output` wrote it field by
+        // field, and one wide copy of it would stall on store forwarding.
         Poll::Ready(match output {
-            Some(output) => JoinPoll::Output(output),
+            Some(Ok(value)) => JoinPoll::Output(Ok(value)),
+            Some(Err(panic)) => JoinPoll::Output(Err(panic)),
             None => JoinPoll::Cancelled,
         })
     }
