@@ -1,9 +1,9 @@
-//! The local executor: a slab of tasks and a run queue of their ids.
+//! The local executor: a table of tasks and a run queue of their ids.
 //!
 //! Every task lives in one slot of `tasks` from spawn until its output is
 //! taken (or dropped). A task id is the slot index plus a generation tag, so
 //! a late wake of a finished task can never schedule the slot's next tenant.
-//! The slab is also the registry that shutdown walks to drop every future.
+//! The table is also the registry that shutdown walks to drop every future.
 //!
 //! Borrow discipline: a task is polled, and any future or output dropped,
 //! only while no `RefCell` of the executor is borrowed, so a task may spawn,
@@ -304,10 +304,10 @@ impl Executor {
             slot.set_joiner(waiter);
             return Poll::Pending;
         }
-        // Finished: take the output out of the task cell in place. What is
-        // left (an empty cell, the task's waker) runs no user code when
-        // dropped, so it is freed under the borrow; moving the slot's
-        // contents out as one value would cost a store-forwarding stall.
+        // Finished: take the output out of the task cell in place (moving
+        // the slot's contents out as one value would cost a
+        // store-forwarding stall). The task's waker runs no user code when
+        // dropped, so it is let go under the borrow.
         let mut output: Option<TaskOutput<T>> = None;
         if !slot.is(CANCELLED) {
             if let Some(task) = slot.task().as_mut() {
@@ -321,7 +321,12 @@ impl Executor {
         tasks.free(index(id));
         drop(tasks);
         if let Some(cell) = cell {
-            self.keep_spare(cell);
+            if output.is_some() {
+                // Emptied: a spare for the next task of its type.
+                self.keep_spare(cell);
+            } else {
+                drop(cell);
+            }
         }
         // Taken apart, not moved whole: `take_output` wrote it field by
         // field, and one wide copy of it would stall on store forwarding.
@@ -398,7 +403,7 @@ impl Executor {
 
     /// Drops every task's future and output (this executor current, on its
     /// thread). Dropping one future may spawn or wake others: repeat until
-    /// the slab stays empty.
+    /// the table stays empty.
     pub(crate) fn shutdown(&self) {
         loop {
             let slots = self.tasks.borrow_mut().drain();

@@ -1,7 +1,8 @@
-//! A task's future and, once it finished, its output: one allocation per task.
+//! A task's future and, once it finished, its output: one allocation per task
+//! (reused for the next task of the same type, see [`SpareCells`]).
 //!
 //! [`Task`] erases the future's type so the executor can keep every task in
-//! one slab; [`Task::take_output`] gives the typed output back to the
+//! one table; [`Task::take_output`] gives the typed output back to the
 //! `JoinHandle` through `Any`. Panics are caught here, at the poll boundary.
 
 use super::join::{Panic, TaskOutput};
@@ -96,7 +97,8 @@ const SPARE_CELL_MAX_BYTES: usize = 256;
 ///
 /// One future type at a time: the spares follow the first type joined and
 /// switch only once they ran out. A cell stays pinned throughout: it is
-/// re-armed in place (`Pin::set`), never moved.
+/// re-armed in place (`Pin::set`), never moved. Only emptied cells (output
+/// taken) are kept, so dropping or re-arming one runs no user code.
 #[derive(Default)]
 pub(crate) struct SpareCells {
     /// A `Vec<Pin<Box<TaskCell<F>>>>`, for one `F`.
