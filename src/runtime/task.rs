@@ -149,10 +149,12 @@ impl SpareCells {
                 self.len += 1;
             }
             Some(_full) => {}
-            // Spares of another type, none left: switch to this one.
+            // Spares of another type, none left: switch to this one. (The
+            // vector grows as cells come back: a switch between two task
+            // types that take turns costs one small allocation, not a
+            // thousand-cell one.)
             None if self.len == 0 => {
-                let mut cells = Vec::with_capacity(SPARE_CELLS);
-                cells.push(cell);
+                let cells = vec![cell];
                 self.cells = Some(Box::new(cells));
                 self.len = 1;
             }
