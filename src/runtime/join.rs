@@ -6,7 +6,6 @@ use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{Mutex, PoisonError};
@@ -45,7 +44,6 @@ pub(crate) type TaskOutput<T> = Result<T, Panic>;
 #[must_use = "dropping a JoinHandle detaches the task; use `drop(handle)` to say so"]
 pub struct JoinHandle<T> {
     inner: Inner<T>,
-    _output: PhantomData<fn() -> T>,
 }
 
 /// The id a local handle holds once it has yielded the task's output.
@@ -66,14 +64,12 @@ impl<T> JoinHandle<T> {
     pub(crate) fn local(executor: Rc<Executor>, id: TaskId) -> JoinHandle<T> {
         JoinHandle {
             inner: Inner::Local { executor, id },
-            _output: PhantomData,
         }
     }
 
     pub(crate) fn sendable(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
         JoinHandle {
             inner: Inner::Sendable(Cell::new(Some(task.fallible()))),
-            _output: PhantomData,
         }
     }
 
