@@ -45,12 +45,22 @@ fn median(v: &mut [f64]) -> f64 {
 /// rounds; each returns a throughput. Prints one Markdown row and returns the
 /// ratio of medians a/b.
 pub fn ab(name: &str, b_name: &str, mut a: impl FnMut() -> f64, mut b: impl FnMut() -> f64) -> f64 {
-    // `BENCH_PROFILE=ringio` runs ringio alone, for a profiler.
-    if std::env::var("BENCH_PROFILE").is_ok_and(|v| v == "ringio") {
-        for _ in 0..rounds() {
-            a();
+    // `BENCH_PROFILE=ringio` (or `baseline`) runs one side alone, for a
+    // profiler.
+    match std::env::var("BENCH_PROFILE").as_deref() {
+        Ok("ringio") => {
+            for _ in 0..rounds() {
+                a();
+            }
+            return 0.0;
         }
-        return 0.0;
+        Ok("baseline") => {
+            for _ in 0..rounds() {
+                b();
+            }
+            return 0.0;
+        }
+        _ => {}
     }
     // One warm-up each.
     a();

@@ -141,6 +141,16 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
     })
 }
 
+/// A clone of this thread's driver handle.
+///
+/// # Panics
+///
+/// Panics like [`with_current`] when no ringio runtime runs on this thread.
+#[inline]
+pub(crate) fn current_handle() -> Handle {
+    with_current(Handle::clone)
+}
+
 /// Makes `handle` this thread's driver until the guard drops.
 pub(crate) fn enter(handle: &Handle) -> EnterGuard {
     let previous = CURRENT.with(|current| current.replace(Some(handle.clone())));

@@ -110,6 +110,7 @@ impl Driver {
         Ok(driver)
     }
 
+    #[inline]
     fn ring_mut(&mut self) -> io::Result<&mut IoUring> {
         self.ring.as_mut().ok_or_else(shut_down)
     }

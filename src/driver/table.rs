@@ -149,25 +149,7 @@ impl OpTable {
                 std::mem::forget(self.free(key.index()));
                 Poll::Ready(cqe)
             }
-            Lifecycle::Multishot(shots) => {
-                if let Some(cqe) = shots.cqes.pop_front() {
-                    if !cqe.has_more() {
-                        drop(self.free(key.index()));
-                    }
-                    return Poll::Ready(cqe);
-                }
-                let waiter = match task() {
-                    Some(token) => Waiter::Task(token),
-                    None => match &shots.waiter {
-                        Some(Waiter::Waker(current)) if current.will_wake(waker) => {
-                            return Poll::Pending;
-                        }
-                        _ => Waiter::Waker(waker.clone()),
-                    },
-                };
-                shots.waiter = Some(waiter);
-                Poll::Pending
-            }
+            Lifecycle::Multishot(_) => self.poll_multishot(key, waker, task),
             state => {
                 // Only a poll that must (re)register pays for identifying
                 // the poller.
@@ -191,6 +173,41 @@ impl OpTable {
                 Poll::Pending
             }
         }
+    }
+
+    /// [`poll`](Self::poll) for a multishot operation; out of line, so the
+    /// single-shot path stays small enough to inline.
+    #[inline(never)]
+    fn poll_multishot(
+        &mut self,
+        key: OpKey,
+        waker: &Waker,
+        task: impl FnOnce() -> Option<u64>,
+    ) -> Poll<Cqe> {
+        let Some(Slot {
+            state: Lifecycle::Multishot(shots),
+            ..
+        }) = self.get(key)
+        else {
+            unreachable!("poll_multishot on a single-shot operation");
+        };
+        if let Some(cqe) = shots.cqes.pop_front() {
+            if !cqe.has_more() {
+                drop(self.free(key.index()));
+            }
+            return Poll::Ready(cqe);
+        }
+        let waiter = match task() {
+            Some(token) => Waiter::Task(token),
+            None => match &shots.waiter {
+                Some(Waiter::Waker(current)) if current.will_wake(waker) => {
+                    return Poll::Pending;
+                }
+                _ => Waiter::Waker(waker.clone()),
+            },
+        };
+        shots.waiter = Some(waiter);
+        Poll::Pending
     }
 
     /// The operation's future was dropped: keep `abandoned` until its CQE.

@@ -46,6 +46,7 @@ unsafe impl OpCode for Nop {
 ///
 /// The entry is queued when `nop()` is called (no system call yet), so
 /// calling it outside a ringio runtime panics.
+#[inline]
 pub fn nop() -> impl Future<Output = io::Result<()>> + Unpin {
     super::Op::submit(Nop)
 }
