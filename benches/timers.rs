@@ -1,5 +1,6 @@
 //! 100k concurrent sleeps: heap bytes per sleeping task, and the time to arm
-//! and fire them all. ringio (kernel timers) vs tokio (timer wheel).
+//! and fire them all. ringio (a deadline-ordered queue bounding the ring's
+//! wait) vs tokio (timer wheel).
 //! `cargo bench --bench timers`
 
 mod common;
@@ -86,7 +87,7 @@ fn main() {
     };
     println!(
         "\nheap bytes per sleeping task (median): ringio {:.0}, tokio {:.0} \
-         (ringio's kernel-side io_kiocb per timer is not in this figure)",
+         (neither holds kernel memory per timer)",
         median(&mut mem_r),
         median(&mut mem_t)
     );

@@ -1,4 +1,4 @@
-//! Sleeps 10,000 tasks on kernel timers with staggered deadlines, checks that
+//! Sleeps 10,000 tasks with staggered deadlines, checks that
 //! they wake in deadline order, and prints the runtime's counters.
 //!
 //! `cargo run --release --example timers`

@@ -107,7 +107,7 @@ fn sleeps_armed_under_preemption_keep_deadline_order() {
                     })
                 })
                 .collect();
-            while ringio::stats().ops_in_flight < 3000 {
+            while ringio::stats().timers_armed < 3000 {
                 ringio::yield_now().await;
             }
             assert!(std::time::Instant::now() < start, "arming took over 300 ms");

@@ -211,6 +211,27 @@ impl Handle {
         res
     }
 
+    /// Runs `f` on the driver (timers: no enter, no wakes).
+    #[inline]
+    pub(crate) fn with_driver<R>(&self, f: impl FnOnce(&mut Driver) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
+
+    /// As [`with_driver`](Self::with_driver); `None` if the driver is
+    /// borrowed (a drop from inside a driver call).
+    pub(crate) fn try_with_driver<R>(&self, f: impl FnOnce(&mut Driver) -> R) -> Option<R> {
+        let mut driver = self.0.try_borrow_mut().ok()?;
+        Some(f(&mut driver))
+    }
+
+    /// Fires the timers that are due without entering the kernel (a busy
+    /// tick with no I/O to submit or reap); their waiters go to `woken`.
+    pub(crate) fn expire_timers(&self, woken: &mut Vec<Waiter>) {
+        let mut driver = self.0.borrow_mut();
+        driver.expire_timers();
+        driver.take_wakers(woken);
+    }
+
     /// Whether an enter has anything to do: entries to submit, or ops whose
     /// completions may be waiting (one borrow, no stats copy: asked every
     /// busy tick).
@@ -238,19 +259,25 @@ impl Handle {
         self.0.borrow().unparker()
     }
 
-    pub(crate) fn stats(&self) -> (DriverStats, usize) {
+    /// The counters, the operations in flight and the timers queued.
+    pub(crate) fn stats(&self) -> (DriverStats, usize, usize) {
         let driver = self.0.borrow();
-        (driver.stats(), driver.ops_in_flight())
+        (driver.stats(), driver.ops_in_flight(), driver.timers.len())
     }
 
     /// Cancels and drains everything in flight (see [`Driver::shutdown`]).
     pub(crate) fn shutdown(&self, timeout: Duration) {
         let mut wakers = Vec::new();
+        let timers;
         {
             let mut driver = self.0.borrow_mut();
             driver.shutdown(timeout);
             driver.take_wakers(&mut wakers);
+            // Sleeps still alive (held outside any task) are ready from now
+            // on: their timer is gone with the runtime.
+            timers = driver.timers.take_all();
         }
         drop(wakers);
+        drop(timers);
     }
 }

@@ -26,6 +26,7 @@ mod setup;
 mod stats;
 mod submit;
 mod table;
+pub(crate) mod timers;
 mod wake;
 
 pub(crate) use context::Handle;
@@ -45,6 +46,7 @@ use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 use table::{AbandonOutcome, OpTable};
+use timers::TimerQueue;
 use wake::WakeSource;
 
 /// One io_uring and the operations in flight on it.
@@ -52,6 +54,8 @@ pub(crate) struct Driver {
     /// `None` after shutdown: closed, or leaked if the kernel still held memory.
     ring: Option<IoUring>,
     table: OpTable,
+    /// Sleeps, by deadline: they bound the parked wait and fire in `turn`.
+    timers: TimerQueue,
     wake: WakeSource,
     /// Waiters of completed operations, woken by the runtime after it
     /// released its borrow of the driver.
@@ -88,6 +92,7 @@ impl Driver {
         let mut driver = Driver {
             ring: Some(ring),
             table: OpTable::default(),
+            timers: TimerQueue::default(),
             wake: WakeSource::new(ring_dup)?,
             wakers: Vec::new(),
             stats: DriverStats::default(),
@@ -236,12 +241,24 @@ impl Driver {
     }
 
     /// One `io_uring_enter` (submit, run completions, optionally wait), then
-    /// reap. Never waits while reaped wakers are still pending.
+    /// reap and fire the timers that are due. Never waits while reaped
+    /// wakers are still pending, nor past the earliest timer.
     pub(crate) fn turn(&mut self, wait: bool) -> io::Result<()> {
         if !self.wake.armed && !self.closed {
             self.arm_wake()?;
         }
-        self.enter(wait && self.wakers.is_empty())
+        let wait = wait && self.wakers.is_empty();
+        let timeout = self
+            .timers
+            .next_deadline()
+            .filter(|_| wait)
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        let res = match timeout {
+            Some(timeout) if timeout.is_zero() => self.enter(false),
+            timeout => self.enter_for(wait, timeout),
+        };
+        self.expire_timers();
+        res
     }
 
     /// Whether an enter would have anything to submit.

@@ -7,6 +7,7 @@
 //! the thread that built it. It is undone before the ring is closed, or the
 //! registration would keep the ring alive until the thread exits.
 
+use io_uring::types::SubmitArgs;
 use std::io;
 use std::os::fd::RawFd;
 
@@ -66,21 +67,32 @@ pub(crate) fn unregister(ring_fd: RawFd, index: u32) {
     };
 }
 
-/// `io_uring_enter` through the registered index (no argument pointer).
+/// `io_uring_enter` through the registered index, with an `EXT_ARG`
+/// argument (a wait timeout) when `arg` is given.
 ///
 /// # Safety
 ///
 /// The entries being submitted must obey `push_entry`'s contract (their
-/// memory stays valid until their final CQE), and `index` must be this
-/// thread's registration of the ring.
+/// memory stays valid until their final CQE), `index` must be this thread's
+/// registration of the ring, and `flags` must hold `IORING_ENTER_EXT_ARG`
+/// exactly when `arg` is `Some` (the timespec it points to must be live).
 pub(crate) unsafe fn enter(
     index: u32,
     to_submit: u32,
     min_complete: u32,
     flags: u32,
+    arg: Option<&SubmitArgs<'_, '_>>,
 ) -> io::Result<usize> {
-    // SAFETY: no argument pointer is passed (null, size 0); the caller
-    // vouches for the entries.
+    let (arg_ptr, arg_size) = match arg {
+        Some(arg) => (
+            std::ptr::from_ref(arg).cast::<libc::c_void>(),
+            std::mem::size_of::<SubmitArgs<'_, '_>>(),
+        ),
+        None => (std::ptr::null(), 0),
+    };
+    // SAFETY: the argument is null (size 0) or a live `SubmitArgs`, which is
+    // `repr(transparent)` over the kernel's `io_uring_getevents_arg`; the
+    // caller vouches for the entries and the flags.
     let res = unsafe {
         libc::syscall(
             libc::SYS_io_uring_enter,
@@ -88,8 +100,8 @@ pub(crate) unsafe fn enter(
             to_submit,
             min_complete,
             flags | IORING_ENTER_REGISTERED_RING,
-            std::ptr::null::<libc::c_void>(),
-            0usize,
+            arg_ptr,
+            arg_size,
         )
     };
     if res < 0 {

@@ -55,17 +55,29 @@ impl Driver {
         }
     }
 
-    /// One `io_uring_enter`: submits every queued entry and runs pending
-    /// completions (`GETEVENTS`, needed under `DEFER_TASKRUN`); with `wait`,
-    /// blocks until at least one completion is ready. Then reaps the CQ.
+    /// One `io_uring_enter` that never waits: submits every queued entry and
+    /// runs pending completions (`GETEVENTS`, needed under `DEFER_TASKRUN`).
+    /// Then reaps the CQ.
     pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
+        self.enter_for(wait, None)
+    }
+
+    /// As [`enter`](Self::enter); with `wait`, blocks until at least one
+    /// completion is ready or, with a `timeout`, until it has passed (an
+    /// `EXT_ARG` timespec: Linux 5.11).
+    pub(super) fn enter_for(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
         let messages_queued = !self.msg_targets.is_empty();
+        let timespec = timeout.filter(|_| wait).map(Timespec::from);
+        let arg = timespec.as_ref().map(|ts| SubmitArgs::new().timespec(ts));
         loop {
             let ring = self.ring_mut()?;
             let to_submit = ring.submission().len() as u32;
             let mut flags = io_uring::EnterFlags::GETEVENTS.bits();
+            if arg.is_some() {
+                flags |= io_uring::EnterFlags::EXT_ARG.bits();
+            }
             // Under SQPOLL the kernel thread sleeps when idle and only an
             // enter with SQ_WAKEUP makes it pick up queued entries again.
             if ring.params().is_setup_sqpoll() {
@@ -77,19 +89,19 @@ impl Driver {
             let res = match registered {
                 // SAFETY: the entries being submitted were pushed under
                 // `push_entry`'s contract; the registration is this thread's
-                // (a driver never leaves the thread that built it).
+                // (a driver never leaves the thread that built it); `arg`
+                // and the timespec it points to live on this frame for the
+                // whole call.
                 Some(index) => unsafe {
-                    super::registered::enter(index, to_submit, u32::from(wait), flags)
+                    super::registered::enter(index, to_submit, u32::from(wait), flags, arg.as_ref())
                 },
-                // SAFETY: no argument pointer is passed (`arg` is None); the
-                // entries were pushed under `push_entry`'s contract.
+                // SAFETY: `arg` (with the timespec it points to) lives on
+                // this frame for the whole call, and `EXT_ARG` is set exactly
+                // when it is passed; the entries were pushed under
+                // `push_entry`'s contract.
                 None => unsafe {
-                    ring.submitter().enter::<libc::sigset_t>(
-                        to_submit,
-                        u32::from(wait),
-                        flags,
-                        None,
-                    )
+                    ring.submitter()
+                        .enter(to_submit, u32::from(wait), flags, arg.as_ref())
                 },
             };
             // Only asked when MSG_RING targets wait to be let go: the common
@@ -106,9 +118,10 @@ impl Driver {
                     self.reap();
                     return Ok(());
                 }
-                // A signal arrived: a waiting enter returns to the tick loop,
-                // which parks again if nothing became runnable.
-                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                // A signal arrived, or the timeout passed with nothing
+                // submitted: a waiting enter returns to the tick loop, which
+                // parks again if nothing became runnable.
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::ETIME)) => {
                     if wait {
                         self.reap();
                         return Ok(());

@@ -20,7 +20,6 @@ pub(crate) mod read;
 pub(crate) mod recv_multi;
 pub(crate) mod send_recv;
 pub(crate) mod statx;
-pub(crate) mod timeout;
 pub(crate) mod truncate;
 pub(crate) mod vectored;
 pub(crate) mod write;

@@ -189,6 +189,7 @@ impl Runtime {
         } else if self.driver.has_work() {
             self.driver.turn(false, woken)
         } else {
+            self.driver.expire_timers(woken);
             Ok(())
         };
         for waiter in woken.drain(..) {

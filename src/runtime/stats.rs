@@ -33,6 +33,9 @@ pub struct Stats {
     pub ops_in_flight: u64,
     /// Operations dropped before completing (a cancel request was sent).
     pub ops_abandoned: u64,
+    /// Sleeps waiting now (timers in the runtime's queue; they are not ring
+    /// operations).
+    pub timers_armed: u64,
 }
 
 /// Reads this thread's runtime counters.
@@ -52,7 +55,7 @@ pub struct Stats {
 /// ```
 pub fn stats() -> Stats {
     let tasks_polled = current::with_current(|executor| executor.tasks_polled.get());
-    let (driver, in_flight) = context::with_current(|driver| driver.stats());
+    let (driver, in_flight, timers) = context::with_current(|driver| driver.stats());
     Stats {
         enters: driver.enters,
         sqes_submitted: driver.sqes_submitted,
@@ -60,5 +63,6 @@ pub fn stats() -> Stats {
         tasks_polled,
         ops_in_flight: in_flight as u64,
         ops_abandoned: driver.ops_abandoned,
+        timers_armed: timers as u64,
     }
 }

@@ -1,14 +1,12 @@
 //! Thin wrappers over the few raw libc calls ringio makes outside the ring.
 //!
 //! - [`eventfd`]: the counter another thread writes to wake a parked ring.
-//! - [`clock`]: `CLOCK_MONOTONIC` readings for absolute kernel timeouts.
 //! - `raw_fd`: `FromRawFd` impls for the public fd-owning types.
 //! - [`affinity`]: the cores a thread may use, and pinning to one.
 //! - [`waker`]: the waker a task is polled with until it clones one (built
 //!   from a raw vtable, hence here).
 
 pub(crate) mod affinity;
-pub(crate) mod clock;
 pub(crate) mod eventfd;
 mod raw_fd;
 pub(crate) mod waker;

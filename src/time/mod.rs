@@ -1,9 +1,11 @@
 //! Timers on the ring: [`sleep`], [`sleep_until`], [`timeout`], [`interval`].
 //!
-//! A sleep is an `IORING_OP_TIMEOUT` with an absolute `CLOCK_MONOTONIC`
-//! deadline, armed on first poll: no helper thread, no timer wheel, and a
-//! dropped sleep cancels its kernel timer. A sleep never completes before its
-//! deadline.
+//! A sleep is a timer in its runtime's queue, armed on first poll. The ring
+//! is the clock: a parked runtime's `io_uring_enter` waits at most until the
+//! earliest deadline (an `EXT_ARG` timeout), and each turn fires the timers
+//! that are due, earliest first. No helper thread, no kernel timer per
+//! sleep, no system call to arm or drop one. A sleep never completes before
+//! its deadline.
 #![forbid(unsafe_code)]
 
 mod interval;

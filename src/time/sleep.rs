@@ -1,8 +1,6 @@
 //! [`Sleep`]: a future that completes at a deadline.
 
-use crate::op::timeout::Timeout as TimeoutOp;
-use crate::op::Op;
-use crate::sys::clock;
+use crate::driver::timers::Timer;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -24,7 +22,7 @@ use std::time::{Duration, Instant};
 ///
 /// # Cancel safety
 ///
-/// Dropping the future cancels its kernel timer; nothing else is held.
+/// Dropping the future removes its timer; nothing else is held.
 ///
 /// # Panics
 ///
@@ -50,7 +48,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///
 /// # Cancel safety
 ///
-/// Dropping the future cancels its kernel timer.
+/// Dropping the future removes its timer.
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
@@ -65,12 +63,14 @@ fn far_future() -> Instant {
 
 /// The future of [`sleep`] and [`sleep_until`].
 ///
-/// The kernel timer is armed on first poll (a sleep never polled costs no
-/// system resource) and cancelled when the `Sleep` is dropped or reset.
+/// The timer is queued in the runtime on first poll (a sleep never polled
+/// costs nothing) and removed when the `Sleep` is dropped or reset. No
+/// system call either way: the runtime bounds its wait for completions by
+/// the earliest deadline.
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
     deadline: Instant,
-    timer: Option<Op<TimeoutOp>>,
+    timer: Option<Timer>,
 }
 
 impl std::fmt::Debug for Sleep {
@@ -111,8 +111,8 @@ impl Sleep {
         Instant::now() >= self.deadline
     }
 
-    /// Moves the deadline; an armed timer is cancelled and re-armed on the
-    /// next poll.
+    /// Moves the deadline; a queued timer is removed and queued again on
+    /// the next poll.
     ///
     /// # Examples
     ///
@@ -136,23 +136,17 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        loop {
-            let timer = match &mut this.timer {
-                Some(timer) => timer,
-                None => {
-                    if Instant::now() >= this.deadline {
-                        return Poll::Ready(());
-                    }
-                    let at = clock::monotonic_deadline(this.deadline);
-                    this.timer.insert(Op::submit(TimeoutOp::at(at)))
-                }
-            };
-            let fired = std::task::ready!(Pin::new(timer).poll(cx));
-            this.timer = None;
-            if let Err(e) = fired {
-                panic!("ringio: a kernel timer failed: {e}");
+        if let Some(timer) = &this.timer {
+            if timer.poll(cx.waker()).is_pending() {
+                return Poll::Pending;
             }
-            // The timer fired: loop to re-check the deadline against `Instant`.
+            // Fired (or its runtime shut down): check the deadline itself.
+            this.timer = None;
         }
+        if Instant::now() >= this.deadline {
+            return Poll::Ready(());
+        }
+        this.timer = Some(Timer::arm(this.deadline, cx.waker()));
+        Poll::Pending
     }
 }

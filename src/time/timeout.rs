@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 ///
 /// Any future works, including `!Unpin` ones that borrow. The future is
 /// polled before the timer, and the timer is armed only if the future is
-/// still pending, so a future that is ready at once costs no kernel timer.
+/// still pending, so a future that is ready at once queues no timer.
 ///
 /// # Examples
 ///

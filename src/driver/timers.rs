@@ -1,0 +1,204 @@
+//! The timer queue: sleeps wait here, in user space, not as kernel timers.
+//!
+//! A parked ring's wait is bounded by the earliest deadline (the `EXT_ARG`
+//! timeout of `io_uring_enter`), and every turn fires the timers that are
+//! due, earliest first. Arming, re-polling and dropping a sleep cost no
+//! system call and no submission entry, so a `timeout` around every request
+//! is cheap.
+
+use super::context::{task_token, Handle};
+use super::lifecycle::Waiter;
+use super::Driver;
+use std::collections::BTreeMap;
+use std::task::{Poll, Waker};
+use std::time::Instant;
+
+/// A queued timer: its deadline, then the order it was armed in (timers
+/// with one deadline fire in arming order, and every key is unique).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TimerKey {
+    deadline: Instant,
+    seq: u64,
+}
+
+/// The timers of one runtime, ordered by deadline.
+#[derive(Default)]
+pub(crate) struct TimerQueue {
+    timers: BTreeMap<TimerKey, Waiter>,
+    next_seq: u64,
+}
+
+impl TimerQueue {
+    /// Queues a timer that wakes `waiter` at `deadline`.
+    pub(crate) fn insert(&mut self, deadline: Instant, waiter: Waiter) -> TimerKey {
+        let key = TimerKey {
+            deadline,
+            seq: self.next_seq,
+        };
+        self.next_seq += 1;
+        self.timers.insert(key, waiter);
+        key
+    }
+
+    /// The waiter of a timer still queued; `None` once it fired or was
+    /// removed.
+    pub(crate) fn get_mut(&mut self, key: TimerKey) -> Option<&mut Waiter> {
+        self.timers.get_mut(&key)
+    }
+
+    /// Takes a timer out of the queue (nothing if it already fired).
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waiter> {
+        self.timers.remove(&key)
+    }
+
+    /// The earliest deadline queued.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.timers.first_key_value().map(|(key, _)| key.deadline)
+    }
+
+    /// Removes every timer due at `now`, earliest first, handing each
+    /// waiter to `fire`.
+    pub(crate) fn expire(&mut self, now: Instant, mut fire: impl FnMut(Waiter)) {
+        while let Some(entry) = self.timers.first_entry() {
+            if entry.key().deadline > now {
+                break;
+            }
+            fire(entry.remove());
+        }
+    }
+
+    /// Timers queued.
+    pub(crate) fn len(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Drops every timer (at shutdown); returns their waiters for the caller
+    /// to drop once no borrow is held.
+    pub(crate) fn take_all(&mut self) -> Vec<Waiter> {
+        std::mem::take(&mut self.timers).into_values().collect()
+    }
+}
+
+impl Driver {
+    /// Moves the waiters of every due timer into the woken list.
+    pub(super) fn expire_timers(&mut self) {
+        if self.timers.len() == 0 {
+            return;
+        }
+        let wakers = &mut self.wakers;
+        self.timers.expire(Instant::now(), |waiter| {
+            if !wakers.last().is_some_and(|last| last.same_as(&waiter)) {
+                wakers.push(waiter);
+            }
+        });
+    }
+}
+
+/// A sleep's place in its runtime's timer queue. Dropping it removes the
+/// timer.
+pub(crate) struct Timer {
+    driver: Handle,
+    key: TimerKey,
+}
+
+impl std::fmt::Debug for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timer").field("key", &self.key).finish()
+    }
+}
+
+impl Timer {
+    /// Queues a timer for `deadline` on this thread's runtime, woken through
+    /// `waker` (the polling task's token when the poller is a task of it).
+    ///
+    /// # Panics
+    ///
+    /// Panics when no ringio runtime runs on this thread.
+    pub(crate) fn arm(deadline: Instant, waker: &Waker) -> Timer {
+        let driver = super::context::current_handle();
+        let waiter = waiter_for(&driver, waker);
+        let key = driver.with_driver(|d| d.timers.insert(deadline, waiter));
+        Timer { driver, key }
+    }
+
+    /// `Ready` once the timer has fired (or its runtime shut down); while it
+    /// is queued, makes `waker` the one it wakes.
+    pub(crate) fn poll(&self, waker: &Waker) -> Poll<()> {
+        let replaced = self.driver.with_driver(|d| {
+            let current = d.timers.get_mut(self.key)?;
+            let stale = match (&*current, task_token(&self.driver, waker)) {
+                (Waiter::Task(token), Some(now)) => *token != now,
+                (Waiter::Waker(old), None) => !old.will_wake(waker),
+                _ => true,
+            };
+            // The old waiter is handed out and dropped after the borrow:
+            // dropping a waker may run code that reaches the driver.
+            Some(stale.then(|| std::mem::replace(current, waiter_for(&self.driver, waker))))
+        });
+        match replaced {
+            Some(old) => {
+                drop(old);
+                Poll::Pending
+            }
+            None => Poll::Ready(()),
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        // A drop from inside a driver borrow (which should not happen)
+        // leaves the timer queued: it fires later as a spurious wake-up.
+        let removed = self
+            .driver
+            .try_with_driver(|d| d.timers.remove(self.key))
+            .flatten();
+        drop(removed);
+    }
+}
+
+/// Who a timer wakes: the polling task by its token, or a waker clone.
+fn waiter_for(driver: &Handle, waker: &Waker) -> Waiter {
+    match task_token(driver, waker) {
+        Some(token) => Waiter::Task(token),
+        None => Waiter::Waker(waker.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timers_expire_in_deadline_then_arming_order() {
+        let mut queue = TimerQueue::default();
+        let now = Instant::now();
+        let late = queue.insert(now + Duration::from_secs(2), Waiter::Task(1));
+        queue.insert(now + Duration::from_secs(1), Waiter::Task(2));
+        queue.insert(now + Duration::from_secs(1), Waiter::Task(3));
+        queue.insert(now + Duration::from_secs(9), Waiter::Task(4));
+        assert_eq!(queue.next_deadline(), Some(now + Duration::from_secs(1)));
+        let mut fired = Vec::new();
+        queue.expire(now + Duration::from_secs(2), |w| match w {
+            Waiter::Task(t) => fired.push(t),
+            Waiter::Waker(_) => unreachable!(),
+        });
+        assert_eq!(fired, [2, 3, 1]);
+        assert!(queue.get_mut(late).is_none(), "a fired timer is gone");
+        assert_eq!(queue.len(), 1);
+        assert!(queue.remove(late).is_none());
+    }
+
+    #[test]
+    fn a_removed_timer_never_fires() {
+        let mut queue = TimerQueue::default();
+        let now = Instant::now();
+        let key = queue.insert(now, Waiter::Task(7));
+        assert!(queue.remove(key).is_some());
+        let mut fired = 0;
+        queue.expire(now + Duration::from_secs(1), |_| fired += 1);
+        assert_eq!(fired, 0);
+        assert_eq!(queue.next_deadline(), None);
+    }
+}
