@@ -205,3 +205,76 @@ fn sleep_reset_moves_the_deadline() {
         assert!(Instant::now() >= deadline);
     });
 }
+
+#[test]
+fn sleeps_fire_while_other_tasks_keep_the_runtime_busy() {
+    skip_unless_uring!();
+    // A task that never stops yielding keeps every tick busy: the runtime
+    // never parks, so the due timers must fire without a parked wait.
+    run_bounded(LIMIT, || async {
+        let done = Rc::new(std::cell::Cell::new(false));
+        let spinner = ringio::spawn({
+            let done = done.clone();
+            async move {
+                let mut spins = 0u64;
+                while !done.get() {
+                    ringio::yield_now().await;
+                    spins += 1;
+                }
+                spins
+            }
+        });
+        let start = Instant::now();
+        ringio::time::sleep(Duration::from_millis(20)).await;
+        assert!(start.elapsed() >= Duration::from_millis(20));
+        done.set(true);
+        assert!(spinner.await.unwrap() > 0, "the spinner ran meanwhile");
+    });
+}
+
+#[test]
+fn sleeps_polled_through_their_own_wakers_fire() {
+    skip_unless_uring!();
+    // `FuturesUnordered` polls each sleep with a waker of its own, not the
+    // task's: the timer queue keeps a clone of that waker.
+    run_bounded(LIMIT, || async {
+        use futures::stream::{FuturesUnordered, StreamExt};
+        let start = Instant::now();
+        let mut sleeps: FuturesUnordered<_> = (1..=20u64)
+            .rev()
+            .map(|ms| async move {
+                ringio::time::sleep(Duration::from_millis(ms)).await;
+                ms
+            })
+            .collect();
+        let mut order = Vec::new();
+        while let Some(ms) = sleeps.next().await {
+            assert!(start.elapsed() >= Duration::from_millis(ms));
+            order.push(ms);
+        }
+        assert_eq!(order, (1..=20).collect::<Vec<_>>());
+        assert_eq!(ringio::stats().timers_armed, 0);
+    });
+}
+
+#[test]
+fn a_sleep_that_outlives_its_runtime_rearms_on_the_next() {
+    skip_unless_uring!();
+    common::bounded(LIMIT, || {
+        let first = ringio::Runtime::new().unwrap();
+        let mut sleep = Box::pin(ringio::time::sleep(Duration::from_millis(30)));
+        // Armed on the first runtime, which is then dropped with it queued.
+        first.block_on(async {
+            let pending = futures::poll!(sleep.as_mut());
+            assert!(pending.is_pending());
+            assert_eq!(ringio::stats().timers_armed, 1);
+        });
+        drop(first);
+        let second = ringio::Runtime::new().unwrap();
+        second.block_on(async {
+            sleep.as_mut().await;
+            assert_eq!(ringio::stats().timers_armed, 0);
+        });
+        assert!(sleep.is_elapsed());
+    });
+}
