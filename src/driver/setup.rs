@@ -71,6 +71,13 @@ pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
                         io::Error::from_raw_os_error(libc::ENOTSUP),
                     ));
                 }
+                // The timer queue bounds a parked enter with its timeout.
+                if !ring.params().is_feature_ext_arg() {
+                    return Err(unavailable(
+                        "the kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+ is needed; ringio targets 5.19+)",
+                        io::Error::from_raw_os_error(libc::ENOTSUP),
+                    ));
+                }
                 return Ok((ring, mode));
             }
             // EINVAL: this kernel does not know a flag; try the next set.
