@@ -55,16 +55,16 @@ impl Driver {
         }
     }
 
-    /// One `io_uring_enter` that never waits: submits every queued entry and
-    /// runs pending completions (`GETEVENTS`, needed under `DEFER_TASKRUN`).
-    /// Then reaps the CQ.
+    /// One `io_uring_enter`: submits every queued entry and runs pending
+    /// completions (`GETEVENTS`, needed under `DEFER_TASKRUN`); with `wait`,
+    /// blocks until at least one completion is ready. Then reaps the CQ.
     pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
         self.enter_for(wait, None)
     }
 
-    /// As [`enter`](Self::enter); with `wait`, blocks until at least one
-    /// completion is ready or, with a `timeout`, until it has passed (an
-    /// `EXT_ARG` timespec: Linux 5.11).
+    /// As [`enter`](Self::enter), and a waiting enter returns once
+    /// `timeout` has passed even with no completion (an `EXT_ARG` timespec:
+    /// Linux 5.11).
     pub(super) fn enter_for(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
