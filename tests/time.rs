@@ -284,3 +284,26 @@ fn a_sleep_that_outlives_its_runtime_rearms_on_the_next() {
         assert!(sleep.is_elapsed());
     });
 }
+
+#[test]
+fn timeouts_that_never_fire_leave_nothing_queued() {
+    skip_unless_uring!();
+    // The server pattern: a long timeout around every operation, almost
+    // never reached. Each one's timer must leave the queue with it.
+    run_bounded(LIMIT, || async {
+        let before = ringio::stats();
+        for _ in 0..10_000 {
+            let out = ringio::time::timeout(Duration::from_secs(30), ringio::nop()).await;
+            assert!(matches!(out, Ok(Ok(()))));
+        }
+        let after = ringio::stats();
+        assert_eq!(after.timers_armed, 0);
+        assert_eq!(after.ops_in_flight, 0);
+        // One NOP per timeout and nothing else: the timers cost no SQEs.
+        assert!(
+            after.sqes_submitted - before.sqes_submitted <= 10_000 + 10,
+            "{} SQEs for 10,000 timed NOPs",
+            after.sqes_submitted - before.sqes_submitted
+        );
+    });
+}
