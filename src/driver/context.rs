@@ -224,20 +224,24 @@ impl Handle {
         Some(f(&mut driver))
     }
 
-    /// Fires the timers that are due without entering the kernel (a busy
-    /// tick with no I/O to submit or reap); their waiters go to `woken`.
-    pub(crate) fn expire_timers(&self, woken: &mut Vec<Waiter>) {
+    /// A tick that must not wait (tasks are still runnable): one enter if
+    /// there are entries to submit or operations whose completions may be
+    /// waiting, else none; the due timers fire either way. One borrow: asked
+    /// every busy tick.
+    pub(crate) fn turn_busy(&self, woken: &mut Vec<Waiter>) -> io::Result<()> {
         let mut driver = self.0.borrow_mut();
-        driver.expire_timers();
-        driver.take_wakers(woken);
-    }
-
-    /// Whether an enter has anything to do: entries to submit, or ops whose
-    /// completions may be waiting (one borrow, no stats copy: asked every
-    /// busy tick).
-    pub(crate) fn has_work(&self) -> bool {
-        let mut driver = self.0.borrow_mut();
-        driver.has_queued_entries() || driver.ops_in_flight() > 0
+        if driver.has_queued_entries() || driver.ops_in_flight() > 0 {
+            let res = driver.turn(false);
+            driver.take_wakers(woken);
+            res
+        } else {
+            // A yield-only tick pays one borrow and two length checks.
+            if driver.has_timers() {
+                driver.expire_timers();
+                driver.take_wakers(woken);
+            }
+            Ok(())
+        }
     }
 
     /// The provided-buffer pool, if the kernel has buffer rings.

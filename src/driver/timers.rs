@@ -80,9 +80,15 @@ impl TimerQueue {
 }
 
 impl Driver {
+    /// Whether any timer is queued.
+    #[inline]
+    pub(super) fn has_timers(&self) -> bool {
+        self.timers.len() > 0
+    }
+
     /// Moves the waiters of every due timer into the woken list.
     pub(super) fn expire_timers(&mut self) {
-        if self.timers.len() == 0 {
+        if !self.has_timers() {
             return;
         }
         let wakers = &mut self.wakers;

@@ -186,11 +186,8 @@ impl Runtime {
             let res = self.driver.turn(park, woken);
             remote.unpark_done();
             res
-        } else if self.driver.has_work() {
-            self.driver.turn(false, woken)
         } else {
-            self.driver.expire_timers(woken);
-            Ok(())
+            self.driver.turn_busy(woken)
         };
         for waiter in woken.drain(..) {
             self.executor.wake(waiter);
