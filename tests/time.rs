@@ -307,3 +307,27 @@ fn timeouts_that_never_fire_leave_nothing_queued() {
         );
     });
 }
+
+#[test]
+fn busy_ticks_with_timers_queued_do_not_enter_the_kernel() {
+    skip_unless_uring!();
+    // Tasks that only yield keep every tick busy; a queued far-off timer
+    // must not turn those ticks into `io_uring_enter` calls.
+    run_bounded(LIMIT, || async {
+        let sleeper = ringio::spawn(ringio::time::sleep(Duration::from_secs(3600)));
+        ringio::yield_now().await;
+        assert_eq!(ringio::stats().timers_armed, 1);
+        let before = ringio::stats();
+        for _ in 0..1000 {
+            ringio::yield_now().await;
+        }
+        let after = ringio::stats();
+        assert_eq!(
+            after.enters, before.enters,
+            "yield-only ticks entered the kernel"
+        );
+        sleeper.abort();
+        assert!(sleeper.await.unwrap_err().is_cancelled());
+        assert_eq!(ringio::stats().timers_armed, 0);
+    });
+}
