@@ -143,10 +143,18 @@ fn raw_ring_loop(path: &Path, qd: usize, ops: usize, direct: bool) -> f64 {
         options.custom_flags(libc::O_DIRECT);
     }
     let file = options.open(path).unwrap();
+    // The flags ringio's driver tries first (`NO_SQARRAY` needs Linux 6.6).
     let mut ring = IoUring::builder()
         .setup_single_issuer()
         .setup_defer_taskrun()
+        .setup_no_sqarray()
         .build(256)
+        .or_else(|_| {
+            IoUring::builder()
+                .setup_single_issuer()
+                .setup_defer_taskrun()
+                .build(256)
+        })
         .unwrap();
     let mut bufs: Vec<_> = (0..qd).map(|_| aligned_buf()).collect();
     let offs = offsets(ops, 11);

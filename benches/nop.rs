@@ -34,10 +34,18 @@ fn raw_loop(ring: &mut IoUring) {
 }
 
 fn raw_ring() -> IoUring {
+    // The flags ringio's driver tries first (`NO_SQARRAY` needs Linux 6.6).
     IoUring::builder()
         .setup_single_issuer()
         .setup_defer_taskrun()
+        .setup_no_sqarray()
         .build(256)
+        .or_else(|_| {
+            IoUring::builder()
+                .setup_single_issuer()
+                .setup_defer_taskrun()
+                .build(256)
+        })
         .or_else(|_| IoUring::new(256))
         .unwrap()
 }

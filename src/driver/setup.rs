@@ -46,11 +46,19 @@ pub(crate) fn supports_msg_ring(ring: &IoUring) -> bool {
 pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
     let entries = config.entries.max(1);
     let mut last_err = None;
-    for mode in candidates(config) {
+    // Each flag set first with `NO_SQARRAY` (Linux 6.6: the kernel reads
+    // entries by ring index, no indirection array), then without it.
+    let attempts = candidates(config)
+        .into_iter()
+        .flat_map(|mode| [(mode, true), (mode, false)]);
+    for (mode, no_sqarray) in attempts {
         let mut builder = IoUring::builder();
         builder
             .setup_cqsize(entries.saturating_mul(2))
             .setup_clamp();
+        if no_sqarray {
+            builder.setup_no_sqarray();
+        }
         match mode {
             SetupMode::DeferTaskrun => {
                 builder.setup_single_issuer().setup_defer_taskrun();
