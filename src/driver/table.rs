@@ -9,17 +9,32 @@ use std::task::{Poll, Waker};
 /// completion) of its previous tenant no longer matches.
 struct Slot {
     generation: u32,
+    /// While `Vacant`: the next vacant slot (an intrusive free list, in the
+    /// slot's padding; [`NO_SLOT`] ends it).
+    next_free: u32,
     state: Lifecycle,
 }
 
+/// The end of the free list.
+const NO_SLOT: u32 = u32::MAX;
+
 /// Operations in flight, keyed by [`OpKey`].
-#[derive(Default)]
 pub(crate) struct OpTable {
     slots: Vec<Slot>,
-    /// Indices of the `Vacant` slots, the most recently freed last.
-    free: Vec<u32>,
+    /// The most recently freed `Vacant` slot, head of the free list.
+    free_head: u32,
     /// Slots not `Vacant`.
     live: usize,
+}
+
+impl Default for OpTable {
+    fn default() -> OpTable {
+        OpTable {
+            slots: Vec::new(),
+            free_head: NO_SLOT,
+            live: 0,
+        }
+    }
 }
 
 /// What [`OpTable::abandon`] decided.
@@ -56,17 +71,22 @@ impl OpTable {
     #[inline]
     fn reserve(&mut self) -> OpKey {
         self.live += 1;
-        match self.free.pop() {
-            Some(index) => OpKey::new(index, self.slots[index as usize].generation),
-            None => {
-                let index = u32::try_from(self.slots.len()).expect("in-flight table full");
-                self.slots.push(Slot {
-                    generation: 0,
-                    state: Lifecycle::Vacant,
-                });
-                OpKey::new(index, 0)
-            }
+        let index = self.free_head;
+        if index != NO_SLOT {
+            let slot = &self.slots[index as usize];
+            self.free_head = slot.next_free;
+            return OpKey::new(index, slot.generation);
         }
+        let index = u32::try_from(self.slots.len())
+            .ok()
+            .filter(|&index| index != NO_SLOT)
+            .expect("in-flight table full");
+        self.slots.push(Slot {
+            generation: 0,
+            next_free: NO_SLOT,
+            state: Lifecycle::Vacant,
+        });
+        OpKey::new(index, 0)
     }
 
     /// Frees the slot at `index` for the next operation; returns the state
@@ -76,7 +96,8 @@ impl OpTable {
     fn free(&mut self, index: u32) -> Lifecycle {
         let slot = &mut self.slots[index as usize];
         slot.generation = (slot.generation + 1) % GENERATION_LIMIT;
-        self.free.push(index);
+        slot.next_free = self.free_head;
+        self.free_head = index;
         self.live -= 1;
         std::mem::replace(&mut slot.state, Lifecycle::Vacant)
     }
@@ -306,6 +327,19 @@ mod tests {
         assert_eq!(old.index(), new.index());
         assert!(table.complete(old, cqe(1)).is_none());
         assert_eq!(table.pending().count(), 1, "the new op is untouched");
+    }
+
+    #[test]
+    fn freed_slots_are_reused_most_recent_first() {
+        let mut table = OpTable::default();
+        let keys: Vec<OpKey> = (0..4).map(|_| table.insert()).collect();
+        table.remove_unsubmitted(keys[1]);
+        table.remove_unsubmitted(keys[3]);
+        assert_eq!(table.insert().index(), 3);
+        assert_eq!(table.insert().index(), 1);
+        assert_eq!(table.insert().index(), 4, "a new slot once none is free");
+        assert_eq!(table.len(), 5);
+        assert_eq!(table.slots.len(), 5);
     }
 
     #[test]
