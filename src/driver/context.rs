@@ -100,6 +100,17 @@ pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
     (current == TaskIdentity::new(current.token, waker)).then_some(current.token)
 }
 
+/// Who to wake for a poll with `waker`: the polling task by its token when
+/// it is a task of `driver`'s runtime (see [`task_token`]), else a clone of
+/// `waker`.
+#[inline]
+pub(crate) fn waiter_for(driver: &Handle, waker: &Waker) -> Waiter {
+    match task_token(driver, waker) {
+        Some(token) => Waiter::Task(token),
+        None => Waiter::Waker(waker.clone()),
+    }
+}
+
 /// Queues a `MSG_RING` wake for `target` on this thread's ring, if this
 /// thread runs a ringio runtime whose driver is free; `false` otherwise.
 pub(crate) fn push_msg_ring(target: &Arc<OwnedFd>) -> bool {

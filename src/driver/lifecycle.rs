@@ -56,6 +56,15 @@ pub(crate) enum Waiter {
 }
 
 impl Waiter {
+    /// Appends `self` to `woken` unless the last entry wakes the same
+    /// (completions of one task arrive together: it is woken once).
+    #[inline]
+    pub(crate) fn push_to(self, woken: &mut Vec<Waiter>) {
+        if !woken.last().is_some_and(|last| last.same_as(&self)) {
+            woken.push(self);
+        }
+    }
+
     /// Whether waking `self` and `other` has the same effect.
     #[inline]
     pub(crate) fn same_as(&self, other: &Waiter) -> bool {

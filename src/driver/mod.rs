@@ -291,10 +291,7 @@ impl Driver {
                 Token::Cancel | Token::Msg => {}
                 Token::Op(key) => {
                     if let Some(waiter) = self.table.complete(key, cqe) {
-                        // Ops of one task complete together: wake it once.
-                        if !self.wakers.last().is_some_and(|last| last.same_as(&waiter)) {
-                            self.wakers.push(waiter);
-                        }
+                        waiter.push_to(&mut self.wakers);
                     }
                 }
             }

@@ -6,7 +6,7 @@
 //! system call and no submission entry, so a `timeout` around every request
 //! is cheap.
 
-use super::context::{task_token, Handle};
+use super::context::{task_token, waiter_for, Handle};
 use super::lifecycle::Waiter;
 use super::Driver;
 use std::collections::BTreeMap;
@@ -92,11 +92,8 @@ impl Driver {
             return;
         }
         let wakers = &mut self.wakers;
-        self.timers.expire(Instant::now(), |waiter| {
-            if !wakers.last().is_some_and(|last| last.same_as(&waiter)) {
-                wakers.push(waiter);
-            }
-        });
+        self.timers
+            .expire(Instant::now(), |waiter| waiter.push_to(wakers));
     }
 }
 
@@ -160,14 +157,6 @@ impl Drop for Timer {
             .try_with_driver(|d| d.timers.remove(self.key))
             .flatten();
         drop(removed);
-    }
-}
-
-/// Who a timer wakes: the polling task by its token, or a waker clone.
-fn waiter_for(driver: &Handle, waker: &Waker) -> Waiter {
-    match task_token(driver, waker) {
-        Some(token) => Waiter::Task(token),
-        None => Waiter::Waker(waker.clone()),
     }
 }
 

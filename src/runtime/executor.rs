@@ -297,11 +297,7 @@ impl Executor {
             return Poll::Ready(JoinPoll::Gone);
         };
         if !slot.is(FINISHED) {
-            let waiter = match context::task_token(&self.driver, waker) {
-                Some(token) => Waiter::Task(token),
-                None => Waiter::Waker(waker.clone()),
-            };
-            slot.set_joiner(waiter);
+            slot.set_joiner(context::waiter_for(&self.driver, waker));
             return Poll::Pending;
         }
         // Finished: take the output out of the task cell in place (moving
