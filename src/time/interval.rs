@@ -56,6 +56,19 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 }
 
 /// The stream of ticks made by [`interval`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// ringio::run(async {
+///     let mut ticks: ringio::time::Interval = ringio::time::interval(Duration::from_millis(2));
+///     let first = ticks.tick().await; // the first tick is immediate
+///     let second = ticks.tick().await;
+///     assert_eq!(second - first, ticks.period());
+/// });
+/// ```
 #[derive(Debug)]
 pub struct Interval {
     period: Duration,

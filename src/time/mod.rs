@@ -6,6 +6,17 @@
 //! that are due, earliest first. No helper thread, no kernel timer per
 //! sleep, no system call to arm or drop one. A sleep never completes before
 //! its deadline.
+//!
+//! ```
+//! use std::time::Duration;
+//! use ringio::time::{sleep, timeout};
+//!
+//! ringio::run(async {
+//!     sleep(Duration::from_millis(1)).await;
+//!     let late = timeout(Duration::from_millis(1), sleep(Duration::from_secs(60))).await;
+//!     assert!(late.is_err());
+//! });
+//! ```
 #![forbid(unsafe_code)]
 
 mod interval;

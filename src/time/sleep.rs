@@ -67,6 +67,21 @@ fn far_future() -> Instant {
 /// costs nothing) and removed when the `Sleep` is dropped or reset. No
 /// system call either way: the runtime bounds its wait for completions by
 /// the earliest deadline.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// ringio::run(async {
+///     let start = Instant::now();
+///     let sleep: ringio::time::Sleep = ringio::time::sleep(Duration::from_millis(5));
+///     let deadline = sleep.deadline();
+///     sleep.await;
+///     assert!(Instant::now() >= deadline);
+///     assert!(start.elapsed() >= Duration::from_millis(5));
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
     deadline: Instant,

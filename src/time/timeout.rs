@@ -58,6 +58,20 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
 
 pin_project_lite::pin_project! {
     /// The future of [`timeout`] and [`timeout_at`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ringio::time::{timeout, Timeout};
+    ///
+    /// ringio::run(async {
+    ///     let quick: Timeout<_> = timeout(Duration::from_secs(5), async { 7 });
+    ///     assert_eq!(quick.await.unwrap(), 7);
+    ///     let slow = timeout(Duration::from_millis(1), std::future::pending::<()>());
+    ///     assert!(slow.await.is_err());
+    /// });
+    /// ```
     #[must_use = "futures do nothing unless polled"]
     #[derive(Debug)]
     pub struct Timeout<F> {
