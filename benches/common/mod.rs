@@ -1,7 +1,10 @@
 //! A tiny A/B harness: each workload runs on ringio and on a baseline in the
 //! same process, alternating A/B/A/B, and reports medians with min–max and
-//! the ratio of medians. Absolute numbers drift on a shared box; the ratio
-//! within one run is the figure to read.
+//! the median of the paired ratios (round i of ringio over round i of the
+//! baseline, run back to back). Absolute numbers drift on a shared box, and
+//! this one switches between a fast and a slow phase within seconds: a pair
+//! almost always sits in one phase, while the two sides' medians may come
+//! from different phases. The paired ratio is the figure to read.
 #![allow(dead_code)]
 
 use std::time::{Duration, Instant};
@@ -43,7 +46,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Runs `a` (ringio) and `b` (the baseline) alternately for `rounds()`
 /// rounds; each returns a throughput. Prints one Markdown row and returns the
-/// ratio of medians a/b.
+/// median of the paired ratios a/b.
 pub fn ab(name: &str, b_name: &str, mut a: impl FnMut() -> f64, mut b: impl FnMut() -> f64) -> f64 {
     // `BENCH_PROFILE=ringio` (or `baseline`) runs one side alone, for a
     // profiler.
@@ -70,20 +73,21 @@ pub fn ab(name: &str, b_name: &str, mut a: impl FnMut() -> f64, mut b: impl FnMu
         va.push(a());
         vb.push(b());
     }
+    let mut ratios: Vec<f64> = va.iter().zip(&vb).map(|(a, b)| a / b).collect();
     let (min_a, max_a) = min_max(&va);
     let (min_b, max_b) = min_max(&vb);
-    let (ma, mb) = (median(&mut va), median(&mut vb));
+    let (min_r, max_r) = min_max(&ratios);
+    let (ma, mb, ratio) = (median(&mut va), median(&mut vb), median(&mut ratios));
     println!(
-        "| {name} | {} ({}–{}) | {b_name} {} ({}–{}) | {:.2}× |",
+        "| {name} | {} ({}–{}) | {b_name} {} ({}–{}) | {ratio:.2}× ({min_r:.2}–{max_r:.2}) |",
         human(ma),
         human(min_a),
         human(max_a),
         human(mb),
         human(min_b),
         human(max_b),
-        ma / mb
     );
-    ma / mb
+    ratio
 }
 
 fn min_max(v: &[f64]) -> (f64, f64) {
@@ -94,7 +98,7 @@ fn min_max(v: &[f64]) -> (f64, f64) {
 /// Prints the table header.
 pub fn header(title: &str) {
     println!(
-        "\n### {title} (ops/s, median of {} rounds, min–max)\n",
+        "\n### {title} (ops/s, median of {} rounds, min–max; ratio: median of paired rounds, min–max)\n",
         rounds()
     );
     println!("| workload | ringio | baseline | ratio |");
