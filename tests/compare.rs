@@ -125,3 +125,47 @@ fn bad_options_are_refused_clearly() {
     assert_eq!(config.echo_cells, vec![(16, 64), (32, 64)]);
     assert!(parse(&["--quick"]).unwrap().quick);
 }
+
+/// A row's ratio is the median of per-round ratios (each round's two samples
+/// ran back to back), not the ratio of the two medians. The machine turns
+/// fast between the rounds' two samples in round 2: the medians alone
+/// would say 1×, two rounds of three say 2×.
+#[test]
+fn ratios_are_medians_of_paired_rounds() {
+    use app::results::{ab, Contender, Sample};
+    let sample = |ops: u64| Sample {
+        ops,
+        elapsed: Duration::from_secs(1),
+        ..Sample::default()
+    };
+    // Slow, slow, fast for ringio; slow, fast, fast for the baseline.
+    let ours = [100, 100, 200];
+    let theirs = [50, 100, 100];
+    let mut round_a = 0;
+    let mut round_b = 0;
+    let contenders: Vec<Contender<'_>> = vec![
+        (
+            "ringio",
+            Box::new(|| {
+                round_a += 1;
+                Ok(sample(ours[round_a - 1]))
+            }),
+        ),
+        (
+            "tokio",
+            Box::new(|| {
+                round_b += 1;
+                Ok(sample(theirs[round_b - 1]))
+            }),
+        ),
+    ];
+    let workload = ab("g", "w", "ops/s", 3, contenders, &mut |_, _| {}).unwrap();
+    assert_eq!(workload.rows[0].median, 100.0);
+    assert_eq!(workload.rows[1].median, 100.0);
+    assert!(
+        (workload.rows[1].ratio - 2.0).abs() < 1e-9,
+        "{:?}",
+        workload.rows[1]
+    );
+    assert!((workload.rows[0].ratio - 1.0).abs() < 1e-9);
+}

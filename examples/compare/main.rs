@@ -18,7 +18,8 @@
 //! `workloads[] { group, name, unit, note, rows[] { runtime, median, min,
 //! max, ratio, ops, cpu_us_per_op, p50_us, p99_us, mib_per_s,
 //! sqes_per_enter, enters_per_op, errors } }`; the first row of a workload
-//! is ringio's; `ratio` is ringio's median over the row's.
+//! is ringio's; `ratio` is the median over the rounds of ringio's rate
+//! over the row's (each round's pair ran back to back).
 //!
 //! The process exits non-zero, saying which, if a workload failed or counted
 //! connection errors.

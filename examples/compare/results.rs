@@ -141,7 +141,8 @@ pub type Contender<'a> = (&'a str, Box<dyn FnMut() -> io::Result<Sample> + 'a>);
 
 /// Runs the contenders in turn, `rounds` times, and summarizes. The order
 /// flips every round (A B, B A, A B, ...) so neither side always runs first
-/// on a cold or a warm machine. `tick` is called before each sample with
+/// on a cold or a warm machine. A row's ratio is ringio's over its, the
+/// median of the per-round ratios. `tick` is called before each sample with
 /// (round, contender name).
 pub fn ab(
     group: &str,
@@ -166,9 +167,16 @@ pub fn ab(
         .zip(&samples)
         .map(|((who, _), samples)| summarize(who, samples))
         .collect();
-    let ours = rows[0].median;
-    for row in &mut rows {
-        row.ratio = ours / row.median.max(1e-9);
+    // Each ratio is the median of per-round ratios: a round's two samples
+    // ran back to back, in the same phase of a drifting machine, while the
+    // two sides' medians may come from different phases.
+    for (row, theirs) in rows.iter_mut().zip(&samples) {
+        let paired = samples[0]
+            .iter()
+            .zip(theirs)
+            .map(|(ours, theirs)| ours.rate() / theirs.rate().max(1e-9))
+            .collect();
+        row.ratio = median(paired).unwrap_or(0.0);
     }
     Ok(Workload {
         group: group.into(),
@@ -215,7 +223,7 @@ impl Results {
     /// The Markdown report: one table per group.
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "## ringio vs tokio on this machine ({} cores, Linux {}; median of {} round(s), min–max)\n",
+            "## ringio vs tokio on this machine ({} cores, Linux {}; median of {} round(s), min–max; ratio: median of per-round ratios)\n",
             self.machine.cores, self.machine.kernel, self.rounds
         );
         let mut group = "";
