@@ -6,6 +6,7 @@ use super::{Driver, DriverStats, RingConfig, Unparker, Waiter};
 use io_uring::squeue;
 use std::cell::{Cell, RefCell};
 use std::io;
+use std::mem::ManuallyDrop;
 use std::os::fd::OwnedFd;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -13,7 +14,11 @@ use std::task::{Poll, Waker};
 use std::time::Duration;
 
 thread_local! {
-    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+    /// This thread's driver: the `Rc` allocation that the innermost
+    /// [`EnterGuard`] keeps alive (null: no runtime here). A plain pointer
+    /// in a `Cell`: reading it costs one load, with no borrow flag and no
+    /// thread-local destructor to register or check.
+    static CURRENT: Cell<*const RefCell<Driver>> = const { Cell::new(std::ptr::null()) };
     /// The runtime whose task is being polled (its driver's address; 0:
     /// none), and that task: its token and its waker's identity (addresses,
     /// compared, never dereferenced). Two cells: a run of polls sets the
@@ -114,15 +119,12 @@ pub(crate) fn waiter_for(driver: &Handle, waker: &Waker) -> Waiter {
 /// Queues a `MSG_RING` wake for `target` on this thread's ring, if this
 /// thread runs a ringio runtime whose driver is free; `false` otherwise.
 pub(crate) fn push_msg_ring(target: &Arc<OwnedFd>) -> bool {
-    CURRENT
-        .try_with(|current| {
-            let current = current.try_borrow().ok()?;
-            let mut driver = current.as_ref()?.0.try_borrow_mut().ok()?;
-            Some(driver.push_msg_ring(target))
-        })
-        .ok()
-        .flatten()
-        .unwrap_or(false)
+    try_with_current(|current| {
+        let mut driver = current.0.try_borrow_mut().ok()?;
+        Some(driver.push_msg_ring(target))
+    })
+    .flatten()
+    .unwrap_or(false)
 }
 
 /// A shared handle to one thread's driver. Every in-flight operation holds
@@ -136,6 +138,23 @@ impl std::fmt::Debug for Handle {
     }
 }
 
+/// Runs `f` with this thread's driver, if a runtime runs on this thread
+/// (`None` also during thread teardown).
+#[inline]
+fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
+    let driver = CURRENT.try_with(Cell::get).ok()?;
+    if driver.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null `CURRENT` points into the `Rc` held by the live
+    // `EnterGuard` that stored it (guards are scoped and restore the
+    // previous pointer when dropped), so the allocation is alive. The handle
+    // made from it is borrowed only for this call and never dropped: the
+    // strong count it stands for stays the guard's.
+    let handle = ManuallyDrop::new(Handle(unsafe { Rc::from_raw(driver) }));
+    Some(f(&handle))
+}
+
 /// Runs `f` with this thread's driver.
 ///
 /// # Panics
@@ -143,13 +162,23 @@ impl std::fmt::Debug for Handle {
 /// Panics with a clear message when no ringio runtime runs on this thread.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
-    CURRENT.with(|current| match &*current.borrow() {
-        Some(handle) => f(handle),
-        None => panic!(
-            "there is no ringio runtime on this thread: \
-             call this inside `ringio::run` or `Runtime::block_on`"
-        ),
-    })
+    let driver = CURRENT.get();
+    if driver.is_null() {
+        no_runtime();
+    }
+    // SAFETY: as in `try_with_current`: the guard that stored the pointer
+    // keeps the allocation alive, and this borrowed handle is never dropped.
+    let handle = ManuallyDrop::new(Handle(unsafe { Rc::from_raw(driver) }));
+    f(&handle)
+}
+
+#[cold]
+#[inline(never)]
+fn no_runtime() -> ! {
+    panic!(
+        "there is no ringio runtime on this thread: \
+         call this inside `ringio::run` or `Runtime::block_on`"
+    )
 }
 
 /// A clone of this thread's driver handle.
@@ -164,20 +193,27 @@ pub(crate) fn current_handle() -> Handle {
 
 /// Makes `handle` this thread's driver until the guard drops.
 pub(crate) fn enter(handle: &Handle) -> EnterGuard {
-    let previous = CURRENT.with(|current| current.replace(Some(handle.clone())));
-    EnterGuard { previous }
+    let handle = handle.clone();
+    let previous = CURRENT.replace(Rc::as_ptr(&handle.0));
+    EnterGuard {
+        previous,
+        _handle: handle,
+    }
 }
 
-/// Restores the previous driver when dropped.
+/// Restores the previous driver when dropped; until then keeps the entered
+/// driver alive, which is what makes `CURRENT`'s pointer valid.
 pub(crate) struct EnterGuard {
-    previous: Option<Handle>,
+    previous: *const RefCell<Driver>,
+    _handle: Handle,
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
-        let previous = self.previous.take();
         // `try_with`: during thread teardown the slot may already be gone.
-        let _ = CURRENT.try_with(|current| current.replace(previous));
+        // (`_handle` is dropped after this body: the pointer is replaced
+        // before the allocation can go.)
+        let _ = CURRENT.try_with(|current| current.set(self.previous));
     }
 }
 

@@ -5,8 +5,9 @@ use super::lifecycle::{Abandoned, Lifecycle, Waiter};
 use std::task::{Poll, Waker};
 
 /// One operation's place in the table. Slots are reused, never removed: a
-/// freed slot is `Vacant` and its generation moves on, so a key (and a
-/// completion) of its previous tenant no longer matches.
+/// freed slot is `Vacant` and its generation moves on (and again when it is
+/// taken), so a key (and a completion) of its previous tenant no longer
+/// matches.
 struct Slot {
     generation: u32,
     /// While `Vacant`: the next vacant slot (an intrusive free list, in the
@@ -17,6 +18,15 @@ struct Slot {
 
 /// The end of the free list.
 const NO_SLOT: u32 = u32::MAX;
+
+/// A slot's generation after its next change of state, vacant to occupied
+/// or back: occupied slots have odd generations and vacant ones even, so no
+/// key, stale or current, ever matches a vacant slot. (The limit is even:
+/// wrapping keeps the parity.)
+#[inline]
+fn next_generation(generation: u32) -> u32 {
+    (generation + 1) % GENERATION_LIMIT
+}
 
 /// Operations in flight, keyed by [`OpKey`].
 pub(crate) struct OpTable {
@@ -50,8 +60,7 @@ impl OpTable {
     /// Adds a slot in the `Submitted` state.
     #[inline]
     pub(crate) fn insert(&mut self) -> OpKey {
-        let key = self.reserve();
-        let state = &mut self.slots[key.index() as usize].state;
+        let (key, state) = self.reserve();
         debug_assert!(state.is_vacant());
         // A reserved slot is vacant and owns nothing: skip its drop glue.
         // (A constant written in place: one store, no enum built on the
@@ -62,31 +71,35 @@ impl OpTable {
 
     /// Adds a slot for a multishot operation.
     pub(crate) fn insert_multishot(&mut self) -> OpKey {
-        let key = self.reserve();
-        self.slots[key.index() as usize].state = Lifecycle::Multishot(Box::default());
+        let (key, state) = self.reserve();
+        *state = Lifecycle::Multishot(Box::default());
         key
     }
 
-    /// Takes a vacant slot (a freed one, or a new one) for a new operation.
+    /// Takes a vacant slot (a freed one, or a new one) for a new operation
+    /// and moves its generation on to an odd (occupied) one; returns the
+    /// key and the slot's state, `Vacant`, for the caller to fill.
     #[inline]
-    fn reserve(&mut self) -> OpKey {
+    fn reserve(&mut self) -> (OpKey, &mut Lifecycle) {
         self.live += 1;
         let index = self.free_head;
         if index != NO_SLOT {
-            let slot = &self.slots[index as usize];
+            let slot = &mut self.slots[index as usize];
             self.free_head = slot.next_free;
-            return OpKey::new(index, slot.generation);
+            slot.generation = next_generation(slot.generation);
+            return (OpKey::new(index, slot.generation), &mut slot.state);
         }
         let index = u32::try_from(self.slots.len())
             .ok()
             .filter(|&index| index != NO_SLOT)
             .expect("in-flight table full");
         self.slots.push(Slot {
-            generation: 0,
+            generation: 1,
             next_free: NO_SLOT,
             state: Lifecycle::Vacant,
         });
-        OpKey::new(index, 0)
+        let slot = self.slots.last_mut().expect("just pushed");
+        (OpKey::new(index, 1), &mut slot.state)
     }
 
     /// Frees the slot at `index` for the next operation; returns the state
@@ -95,7 +108,7 @@ impl OpTable {
     #[must_use]
     fn free(&mut self, index: u32) -> Lifecycle {
         let slot = &mut self.slots[index as usize];
-        slot.generation = (slot.generation + 1) % GENERATION_LIMIT;
+        slot.generation = next_generation(slot.generation);
         slot.next_free = self.free_head;
         self.free_head = index;
         self.live -= 1;
@@ -109,11 +122,13 @@ impl OpTable {
         }
     }
 
+    /// The slot `key` names, unless its tenant has changed since (or it is
+    /// vacant: keys carry odd generations, vacant slots even ones).
     #[inline]
     fn get(&mut self, key: OpKey) -> Option<&mut Slot> {
-        self.slots
-            .get_mut(key.index() as usize)
-            .filter(|slot| slot.generation == key.generation() && !slot.state.is_vacant())
+        let slot = self.slots.get_mut(key.index() as usize)?;
+        debug_assert!(slot.generation != key.generation() || !slot.state.is_vacant());
+        (slot.generation == key.generation()).then_some(slot)
     }
 
     /// Records a completion; returns who to wake, if anyone waits.
