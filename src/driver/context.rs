@@ -231,8 +231,10 @@ impl Handle {
         self.0.borrow_mut().push_multishot(entry)
     }
 
+    /// Takes the operation's completion or registers the poller; `None` if
+    /// `key` names no slot (an entry never pushed, or already taken).
     #[inline]
-    pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Poll<Cqe> {
+    pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Option<Poll<Cqe>> {
         self.0
             .borrow_mut()
             .poll_op(key, waker, || task_token(self, waker))

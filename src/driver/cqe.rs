@@ -80,6 +80,10 @@ pub(crate) enum Token {
 }
 
 impl OpKey {
+    /// The key of an entry that never reached the ring: it names no slot
+    /// (no table holds `u32::MAX` slots, and generation 0 is a vacant one's).
+    pub(crate) const UNPUSHED: OpKey = OpKey(u32::MAX as u64);
+
     #[inline]
     pub(crate) fn new(index: u32, generation: u32) -> OpKey {
         OpKey((u64::from(generation) << 32) | u64::from(index))

@@ -159,20 +159,22 @@ impl Driver {
         Ok(key)
     }
 
-    /// Takes the operation's completion, or registers the waker.
+    /// Takes the operation's completion, or registers the waker; `None` if
+    /// `key` names no slot (an entry never pushed, or already taken).
     #[inline]
     pub(crate) fn poll_op(
         &mut self,
         key: OpKey,
         waker: &Waker,
         task: impl FnOnce() -> Option<u64>,
-    ) -> Poll<Cqe> {
-        if self.leaked {
-            // Leaked at shutdown: the kernel may still own this op's memory,
-            // so it never completes (its data must not be handed back).
-            return Poll::Pending;
+    ) -> Option<Poll<Cqe>> {
+        match self.table.poll(key, waker, task) {
+            // Leaked at shutdown (the table with it): the kernel may still
+            // own this op's memory, so it never completes (its data must not
+            // be handed back).
+            None if self.leaked => Some(Poll::Pending),
+            poll => poll,
         }
-        self.table.poll(key, waker, task)
     }
 
     /// The operation's future was dropped: park its data and cancel it.

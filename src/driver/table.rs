@@ -16,6 +16,21 @@ struct Slot {
     state: Lifecycle,
 }
 
+/// Records who waits on a single-shot operation (`Submitted` or `Waiting`;
+/// an abandoned op is never polled) when that is not simply a task's token
+/// replacing a state that owns nothing: `task`'s token if the poll comes
+/// from a task, else a clone of `waker` (unless the same waker is there).
+#[cold]
+#[inline(never)]
+fn register_cold(state: &mut Lifecycle, waker: &Waker, task: Option<u64>) {
+    let waiter = match (task, &*state) {
+        (Some(token), _) => Waiter::Task(token),
+        (None, Lifecycle::Waiting(Waiter::Waker(current))) if current.will_wake(waker) => return,
+        (None, _) => Waiter::Waker(waker.clone()),
+    };
+    *state = Lifecycle::Waiting(waiter);
+}
+
 /// The end of the free list.
 const NO_SLOT: u32 = u32::MAX;
 
@@ -166,18 +181,16 @@ impl OpTable {
     /// Polls an operation: takes its completion (a multishot one's oldest
     /// queued completion), or registers the waiter: `task` when the poll
     /// comes from a runtime task (see `context::task_token`), else a clone of
-    /// `waker`.
+    /// `waker`. `None` if `key` names no slot of this table.
     #[inline]
     pub(crate) fn poll(
         &mut self,
         key: OpKey,
         waker: &Waker,
         task: impl FnOnce() -> Option<u64>,
-    ) -> Poll<Cqe> {
-        let Some(slot) = self.get(key) else {
-            unreachable!("an operation was polled after its slot was freed");
-        };
-        match &mut slot.state {
+    ) -> Option<Poll<Cqe>> {
+        let slot = self.get(key)?;
+        Some(match &mut slot.state {
             Lifecycle::Completed(cqe) => {
                 let cqe = *cqe;
                 // A `Completed` slot owns nothing: skip its drop glue (an
@@ -188,27 +201,20 @@ impl OpTable {
             Lifecycle::Multishot(_) => self.poll_multishot(key, waker, task),
             state => {
                 // Only a poll that must (re)register pays for identifying
-                // the poller.
-                let waiter = match task() {
-                    Some(token) => Waiter::Task(token),
-                    None => match state {
-                        Lifecycle::Waiting(Waiter::Waker(current)) if current.will_wake(waker) => {
-                            return Poll::Pending;
-                        }
-                        _ => Waiter::Waker(waker.clone()),
-                    },
-                };
-                // The state left is `Submitted` or `Waiting` (an abandoned
-                // op is never polled): only a waker in it needs dropping;
-                // skip the out-of-line drop glue for the rest.
-                match std::mem::replace(state, Lifecycle::Waiting(waiter)) {
-                    Lifecycle::Waiting(Waiter::Waker(old)) => drop(old),
-                    Lifecycle::Abandoned(never_polled) => drop(never_polled),
-                    owns_nothing => std::mem::forget(owns_nothing),
+                // the poller. A task's token replaces a state that owns
+                // nothing in place; anything else is handled out of line.
+                match (task(), &*state) {
+                    (Some(token), Lifecycle::Submitted | Lifecycle::Waiting(Waiter::Task(_))) => {
+                        std::mem::forget(std::mem::replace(
+                            state,
+                            Lifecycle::Waiting(Waiter::Task(token)),
+                        ));
+                    }
+                    (token, _) => register_cold(state, waker, token),
                 }
                 Poll::Pending
             }
-        }
+        })
     }
 
     /// [`poll`](Self::poll) for a multishot operation; out of line, so the
@@ -311,13 +317,13 @@ mod tests {
         let key = table.insert();
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
-        assert!(table.poll(key, &waker, || None).is_pending());
+        assert_eq!(table.poll(key, &waker, || None), Some(Poll::Pending));
         let Some(Waiter::Waker(w)) = table.complete(key, cqe(3)) else {
             panic!("a waiting op yields its waker");
         };
         w.wake();
         assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-        assert_eq!(table.poll(key, &waker, || None), Poll::Ready(cqe(3)));
+        assert_eq!(table.poll(key, &waker, || None), Some(Poll::Ready(cqe(3))));
         assert_eq!(table.len(), 0);
     }
 
@@ -326,7 +332,7 @@ mod tests {
         let mut table = OpTable::default();
         let key = table.insert();
         let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
-        assert!(table.poll(key, &waker, || Some(42)).is_pending());
+        assert_eq!(table.poll(key, &waker, || Some(42)), Some(Poll::Pending));
         assert!(matches!(
             table.complete(key, cqe(0)),
             Some(Waiter::Task(42))
@@ -382,7 +388,7 @@ mod tests {
         let mut table = OpTable::default();
         let key = table.insert_multishot();
         let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
-        assert!(table.poll(key, &waker, || Some(1)).is_pending());
+        assert_eq!(table.poll(key, &waker, || Some(1)), Some(Poll::Pending));
         assert!(matches!(
             table.complete(
                 key,
@@ -406,10 +412,12 @@ mod tests {
         table.complete(key, cqe(3));
         assert_eq!(table.pending().count(), 0, "the final CQE arrived");
         let got: Vec<i32> = (0..3)
-            .map(|_| match table.poll(key, &waker, || None) {
-                Poll::Ready(c) => c.res,
-                Poll::Pending => panic!("queued"),
-            })
+            .map(
+                |_| match table.poll(key, &waker, || None).expect("a live slot") {
+                    Poll::Ready(c) => c.res,
+                    Poll::Pending => panic!("queued"),
+                },
+            )
             .collect();
         assert_eq!(got, [1, 2, 3]);
         assert_eq!(table.len(), 0, "taking the final CQE frees the slot");

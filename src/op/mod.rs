@@ -60,8 +60,12 @@ pub(crate) unsafe trait OpCode: 'static {
 /// A submitted operation; resolves to [`OpCode::Output`].
 pub(crate) struct Op<T: OpCode> {
     driver: Handle,
-    /// `Err` holds a push failure, reported through `complete` on first poll.
-    key: Result<OpKey, i32>,
+    /// The operation's slot; [`OpKey::UNPUSHED`] (which names no slot) if
+    /// the entry could not be pushed.
+    key: OpKey,
+    /// The push failure's `-errno`, reported through `complete` on first
+    /// poll; 0 if the entry was pushed.
+    push_error: i32,
     data: Option<T>,
 }
 
@@ -86,11 +90,30 @@ impl<T: OpCode> Op<T> {
     #[inline]
     fn submit_on(driver: Handle, mut data: T) -> Op<T> {
         let entry = data.sqe();
-        let key = driver.push_op(entry).map_err(|e| Cqe::from_error(&e).res);
+        let (key, push_error) = match driver.push_op(entry) {
+            Ok(key) => (key, 0),
+            Err(e) => (OpKey::UNPUSHED, Cqe::from_error(&e).res),
+        };
         Op {
             driver,
             key,
+            push_error,
             data: Some(data),
+        }
+    }
+
+    /// The completion of an op whose key names no slot: its push failure,
+    /// reported once. (A pushed op's slot goes only with its completion.)
+    #[cold]
+    #[inline(never)]
+    fn push_failure(&self) -> Cqe {
+        assert!(
+            self.push_error != 0 && self.data.is_some(),
+            "an Op was polled after it completed"
+        );
+        Cqe {
+            res: self.push_error,
+            flags: 0,
         }
     }
 }
@@ -101,12 +124,12 @@ impl<T: OpCode> Future for Op<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
         let this = self.get_mut();
-        let cqe = match this.key {
-            Err(res) => Cqe { res, flags: 0 },
-            Ok(key) => match this.driver.poll_op(key, cx.waker()) {
-                Poll::Ready(cqe) => cqe,
-                Poll::Pending => return Poll::Pending,
-            },
+        // An unpushed op's key names no slot: its error comes out of line,
+        // so a pushed op pays no check for it.
+        let cqe = match this.driver.poll_op(this.key, cx.waker()) {
+            Some(Poll::Ready(cqe)) => cqe,
+            Some(Poll::Pending) => return Poll::Pending,
+            None => this.push_failure(),
         };
         let data = this
             .data
@@ -118,13 +141,14 @@ impl<T: OpCode> Future for Op<T> {
 
 impl<T: OpCode> Drop for Op<T> {
     fn drop(&mut self) {
-        if let (Ok(key), Some(data)) = (self.key, self.data.take()) {
+        // Data left behind an entry that was never pushed is simply dropped.
+        if let (Some(data), 0) = (self.data.take(), self.push_error) {
             let abandoned = Abandoned {
                 data: Box::new(data),
                 returns_fd: T::RETURNS_FD,
                 on_late_cqe: None,
             };
-            self.driver.abandon_op(key, abandoned);
+            self.driver.abandon_op(self.key, abandoned);
         }
     }
 }

@@ -76,8 +76,9 @@ impl<T: MultishotCode> MultiOp<T> {
         let cqe = match self.key {
             Err(res) => Cqe { res, flags: 0 },
             Ok(key) => match self.driver.poll_op(key, cx.waker()) {
-                Poll::Ready(cqe) => cqe,
-                Poll::Pending => return Poll::Pending,
+                Some(Poll::Ready(cqe)) => cqe,
+                Some(Poll::Pending) => return Poll::Pending,
+                None => unreachable!("a multishot op's slot goes with its final completion"),
             },
         };
         let item = data.item(cqe);

@@ -50,3 +50,28 @@ unsafe impl OpCode for Nop {
 pub fn nop() -> impl Future<Output = io::Result<()>> + Unpin {
     super::Op::submit(Nop)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use std::time::Duration;
+
+    #[test]
+    fn an_op_that_could_not_be_pushed_reports_its_error_once() {
+        let rt = crate::Runtime::new().unwrap();
+        rt.block_on(async {
+            crate::driver::context::with_current(|driver| driver.shutdown(Duration::from_secs(5)));
+            let mut op = super::nop();
+            let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+            match Pin::new(&mut op).poll(&mut cx) {
+                Poll::Ready(Err(e)) => assert_eq!(e.raw_os_error(), Some(libc::EIO)),
+                other => panic!("expected the push failure, got {other:?}"),
+            }
+            let again = catch_unwind(AssertUnwindSafe(|| Pin::new(&mut op).poll(&mut cx)));
+            assert!(again.is_err(), "a second poll panics");
+        });
+    }
+}
