@@ -152,6 +152,14 @@ impl OpTable {
     #[inline]
     pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
         let slot = self.get(key)?;
+        if let Lifecycle::Waiting(Waiter::Task(token)) = slot.state {
+            // The common case first; the state replaced owns nothing.
+            std::mem::forget(std::mem::replace(
+                &mut slot.state,
+                Lifecycle::Completed(cqe),
+            ));
+            return Some(Waiter::Task(token));
+        }
         if let Lifecycle::Multishot(shots) = &mut slot.state {
             shots.done = !cqe.has_more();
             shots.cqes.push_back(cqe);
