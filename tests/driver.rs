@@ -83,6 +83,52 @@ fn more_in_flight_ops_than_entries() {
     });
 }
 
+/// A buffer whose length query panics, as a buggy `IoBuf` might.
+#[derive(Debug)]
+struct PanickingBuf;
+
+// SAFETY: never read by the kernel: its `bytes_init` panics before any
+// entry is pushed.
+unsafe impl ringio::buf::IoBuf for PanickingBuf {
+    fn stable_ptr(&self) -> *const u8 {
+        std::ptr::NonNull::dangling().as_ptr()
+    }
+    fn bytes_init(&self) -> usize {
+        panic!("a buggy IoBuf")
+    }
+    fn bytes_total(&self) -> usize {
+        0
+    }
+}
+
+#[test]
+fn a_buffer_that_panics_while_its_entry_is_built_leaves_no_slot_behind() {
+    skip_unless_uring!();
+    bounded(LIMIT, || {
+        let rt = ringio::Builder::new()
+            .shutdown_timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (a, b) = ringio::net::UnixStream::pair().unwrap();
+            let a = Rc::new(a);
+            let writer = a.clone();
+            let failed = ringio::spawn(async move { writer.write(PanickingBuf).await.1 }).await;
+            assert!(failed.unwrap_err().is_panic());
+            assert_eq!(ringio::stats().ops_in_flight, 0, "no slot was taken");
+            // The ring goes on working.
+            let (res, _) = a.write(b"ping".to_vec()).await;
+            assert_eq!(res.unwrap(), 4);
+            let (res, buf) = b.read(Vec::with_capacity(8)).await;
+            assert_eq!((res.unwrap(), &buf[..]), (4, &b"ping"[..]));
+        });
+        // Nothing left for the shutdown to wait on: it does not leak the ring.
+        let started = std::time::Instant::now();
+        drop(rt);
+        assert!(started.elapsed() < Duration::from_secs(10));
+    });
+}
+
 #[test]
 fn runtime_drop_with_ops_in_flight_closes_everything() {
     let _serial = serial();

@@ -13,6 +13,11 @@ use std::ops::{Bound, RangeBounds};
 /// is moved. Heap-backed buffers (`Vec`, `Box<[u8]>`, `String`) and `'static`
 /// data satisfy this; a stack array would not.
 ///
+/// The runtime calls these methods while it writes the operation's entry
+/// into the ring: they must not start ringio operations of their own (that
+/// panics). If one panics, the operation is not started and its buffer is
+/// dropped.
+///
 /// # Examples
 ///
 /// ```

@@ -15,6 +15,11 @@ use super::IoBuf;
 /// same pointer, valid for writes of `bytes_total()` bytes, even if the value is
 /// moved.
 ///
+/// The runtime calls these methods while it writes the operation's entry
+/// into the ring: they must not start ringio operations of their own (that
+/// panics). If one panics, the operation is not started and its buffer is
+/// dropped.
+///
 /// # Examples
 ///
 /// ```

@@ -223,8 +223,8 @@ impl Handle {
     }
 
     #[inline]
-    pub(crate) fn push_op(&self, entry: squeue::Entry) -> io::Result<OpKey> {
-        self.0.borrow_mut().push_op(entry)
+    pub(crate) fn push_op(&self, build: impl FnOnce() -> squeue::Entry) -> io::Result<OpKey> {
+        self.0.borrow_mut().push_op(build)
     }
 
     pub(crate) fn push_multishot(&self, entry: squeue::Entry) -> io::Result<OpKey> {

@@ -127,34 +127,35 @@ impl Driver {
         Ok(())
     }
 
-    /// Pushes an operation's entry under a fresh key (no syscall).
+    /// Pushes an operation's entry, made by `build`, under a fresh key (no
+    /// syscall).
     #[inline]
-    pub(crate) fn push_op(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
-        self.push_with_key(entry, OpTable::insert)
+    pub(crate) fn push_op(&mut self, build: impl FnOnce() -> squeue::Entry) -> io::Result<OpKey> {
+        self.push_with_key(build, OpTable::insert)
     }
 
     /// Pushes a multishot operation's entry: its completions queue up until
     /// polled, one per poll.
     pub(crate) fn push_multishot(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
-        self.push_with_key(entry, OpTable::insert_multishot)
+        self.push_with_key(|| entry, OpTable::insert_multishot)
     }
 
     #[inline]
     fn push_with_key(
         &mut self,
-        entry: squeue::Entry,
+        build: impl FnOnce() -> squeue::Entry,
         insert: impl FnOnce(&mut OpTable) -> OpKey,
     ) -> io::Result<OpKey> {
         if self.closed {
             return Err(shut_down());
         }
-        let key = insert(&mut self.table);
-        let mut entry = entry;
-        entry.set_user_data(key.user_data());
-        if let Err(e) = self.push_entry(&entry) {
-            self.table.remove_unsubmitted(key);
-            return Err(e);
-        }
+        let key = self.push_built(|table| {
+            // The entry first: `build` may run a user's `IoBuf` methods, and
+            // if they panic no slot has been taken yet.
+            let entry = build();
+            let key = insert(table);
+            (entry.user_data(key.user_data()), key)
+        })?;
         self.submit_if_batch_full();
         Ok(key)
     }

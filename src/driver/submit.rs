@@ -1,6 +1,7 @@
 //! Pushing entries and entering the kernel: the crate's only
 //! `SubmissionQueue::push` and its only `io_uring_enter` calls.
 
+use super::table::OpTable;
 use super::Driver;
 use io_uring::squeue;
 use io_uring::types::{SubmitArgs, Timespec};
@@ -19,18 +20,39 @@ impl Driver {
     /// be freed by the caller.
     #[inline]
     pub(super) fn push_entry(&mut self, entry: &squeue::Entry) -> io::Result<()> {
+        self.push_built(|_| (entry.clone(), ()))
+    }
+
+    /// As [`push_entry`](Self::push_entry), for the entry that `build` makes
+    /// once the queue has room: it gets the table (to take the entry's slot
+    /// only when the push can no longer fail) and returns the entry and its
+    /// own result. Built there, the entry is written into the ring in place
+    /// rather than kept on the stack across a submit.
+    #[inline]
+    pub(super) fn push_built<R>(
+        &mut self,
+        build: impl FnOnce(&mut OpTable) -> (squeue::Entry, R),
+    ) -> io::Result<R> {
         loop {
-            let ring = self.ring_mut()?;
-            // SAFETY: every entry is built by an `OpCode` (or by the driver for
-            // its wake read and cancel requests) whose pointers target memory
-            // owned by the operation's data. That data stays owned by the `Op`
-            // future, or by the table's `Abandoned` slot once the future is
-            // dropped, until the entry's final CQE is reaped (op/mod.rs Drop,
-            // driver/table.rs). The entry is fully built before this push.
-            let pushed = unsafe { ring.submission().push(entry) };
-            if pushed.is_ok() {
-                return Ok(());
+            let ring = self.ring.as_mut().ok_or_else(super::shut_down)?;
+            let mut queue = ring.submission();
+            if !queue.is_full() {
+                let (entry, out) = build(&mut self.table);
+                // SAFETY: every entry is built by an `OpCode` (or by the
+                // driver for its wake read and cancel requests) whose
+                // pointers target memory owned by the operation's data. That
+                // data stays owned by the `Op` future, or by the table's
+                // `Abandoned` slot once the future is dropped, until the
+                // entry's final CQE is reaped (op/mod.rs Drop,
+                // driver/table.rs). The entry is fully built before this push.
+                let pushed = unsafe { queue.push(&entry) };
+                assert!(
+                    pushed.is_ok(),
+                    "a submission queue with room refused an entry"
+                );
+                return Ok(out);
             }
+            drop(queue);
             self.enter(false)?;
         }
     }

@@ -89,8 +89,7 @@ impl<T: OpCode> Op<T> {
 
     #[inline]
     fn submit_on(driver: Handle, mut data: T) -> Op<T> {
-        let entry = data.sqe();
-        let (key, push_error) = match driver.push_op(entry) {
+        let (key, push_error) = match driver.push_op(|| data.sqe()) {
             Ok(key) => (key, 0),
             Err(e) => (OpKey::UNPUSHED, Cqe::from_error(&e).res),
         };
