@@ -378,6 +378,10 @@ impl Executor {
 
     /// Moves tasks woken from other threads into the run queue.
     pub(crate) fn drain_remote(&self) {
+        // Asked twice a tick: the common, empty case is one plain load.
+        if !self.remote.has_pending() {
+            return;
+        }
         let mut runnables = Vec::new();
         {
             let mut ids = self.remote_ids.borrow_mut();

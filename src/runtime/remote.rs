@@ -88,11 +88,18 @@ impl Remote {
         }
     }
 
+    /// Whether a wake from another thread may be waiting (a plain load: a
+    /// wake racing with it is seen by the next check, or ends the park).
+    #[inline]
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending.load(Relaxed)
+    }
+
     /// Moves every woken id into `out` and every scheduled runnable into
     /// `runnables` (home thread only).
     pub(crate) fn drain_into(&self, out: &mut Vec<TaskId>, runnables: &mut Vec<Runnable>) {
         // The plain load keeps the common, empty case free of a locked RMW.
-        if self.pending.load(Relaxed) && self.pending.swap(false, SeqCst) {
+        if self.has_pending() && self.pending.swap(false, SeqCst) {
             let mut inbox = self.lock();
             out.append(&mut inbox.woken);
             runnables.append(&mut inbox.runnables);
