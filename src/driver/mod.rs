@@ -283,6 +283,10 @@ impl Driver {
         };
         let mut seen = 0;
         let mut rearm = false;
+        // The task last queued for waking in this reap: completions of one
+        // task arrive together and it is woken once (checked in a register,
+        // not against the list).
+        let mut last_task = None;
         for entry in ring.completion() {
             seen += 1;
             let cqe = Cqe::from(&entry);
@@ -292,11 +296,15 @@ impl Driver {
                     rearm = true;
                 }
                 Token::Cancel | Token::Msg => {}
-                Token::Op(key) => {
-                    if let Some(waiter) = self.table.complete(key, cqe) {
-                        waiter.push_to(&mut self.wakers);
+                Token::Op(key) => match self.table.complete(key, cqe) {
+                    Some(Waiter::Task(token)) if last_task == Some(token) => {}
+                    Some(Waiter::Task(token)) => {
+                        last_task = Some(token);
+                        Waiter::Task(token).push_to(&mut self.wakers);
                     }
-                }
+                    Some(waiter) => waiter.push_to(&mut self.wakers),
+                    None => {}
+                },
             }
         }
         self.stats.cqes_reaped += seen as u64;
