@@ -98,9 +98,9 @@ impl Lifecycle {
 
 impl Abandoned {
     /// Releases what a late completion produced: a returned fd is closed.
-    pub(crate) fn release(&self, cqe: &Cqe) {
+    pub(crate) fn release(&self, cqe: Cqe) {
         if let Some(hook) = self.on_late_cqe {
-            hook(&*self.data, cqe);
+            hook(&*self.data, &cqe);
         }
         if self.returns_fd && cqe.res >= 0 {
             // SAFETY: the kernel just created this fd for an operation whose

@@ -170,7 +170,7 @@ impl OpTable {
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
             Lifecycle::Waiting(waiter) => Some(waiter),
             Lifecycle::Abandoned(abandoned) => {
-                abandoned.release(&cqe);
+                abandoned.release(cqe);
                 if cqe.has_more() {
                     slot.state = Lifecycle::Abandoned(abandoned);
                 } else {
@@ -268,13 +268,13 @@ impl OpTable {
             return AbandonOutcome::Released;
         };
         if let Lifecycle::Completed(cqe) = slot.state {
-            abandoned.release(&cqe);
+            abandoned.release(cqe);
             drop(self.free(key.index()));
             return AbandonOutcome::Released;
         }
         if let Lifecycle::Multishot(shots) = &slot.state {
             for cqe in &shots.cqes {
-                abandoned.release(cqe);
+                abandoned.release(*cqe);
             }
             if shots.done {
                 drop(self.free(key.index()));
