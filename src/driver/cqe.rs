@@ -108,11 +108,15 @@ impl OpKey {
 impl Token {
     #[inline]
     pub(crate) fn decode(user_data: u64) -> Token {
+        // One comparison for the common case: every op key sits below the
+        // reserved band.
+        if user_data < MSG_TOKEN {
+            return Token::Op(OpKey(user_data));
+        }
         match user_data {
             WAKE_TOKEN => Token::Wake,
             CANCEL_TOKEN => Token::Cancel,
-            MSG_TOKEN => Token::Msg,
-            ud => Token::Op(OpKey(ud)),
+            _ => Token::Msg,
         }
     }
 }

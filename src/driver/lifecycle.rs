@@ -1,7 +1,7 @@
 //! The states of one in-flight operation and the transitions between them.
 //!
 //! ```text
-//!   push ──► Submitted ──poll──► Waiting(waker) ──CQE──► Completed(cqe) ──poll──► (slot freed)
+//!   push ──► Submitted ──poll──► TaskWaiting(token) | Waiting(waker) ──CQE──► Completed(cqe) ──poll──► (slot freed)
 //!               │                     │
 //!               └──────drop───────────┴──► Abandoned(data) ──CQE──► (data dropped, slot freed)
 //! ```
@@ -25,8 +25,12 @@ pub(crate) enum Lifecycle {
     Vacant,
     /// Pushed; nobody has polled it yet.
     Submitted,
-    /// Polled; the waiter is woken when the CQE arrives.
-    Waiting(Waiter),
+    /// Polled by a task of this thread's runtime: the task, by its token,
+    /// is scheduled when the CQE arrives (no waker clone, no atomics).
+    TaskWaiting(u64),
+    /// Polled with any other waker (a combinator's, another runtime's):
+    /// woken when the CQE arrives.
+    Waiting(Waker),
     /// The CQE arrived; the next poll takes it.
     Completed(Cqe),
     /// The future was dropped first: the table keeps the operation's data
@@ -115,6 +119,7 @@ impl std::fmt::Debug for Lifecycle {
         match self {
             Lifecycle::Vacant => f.write_str("Vacant"),
             Lifecycle::Submitted => f.write_str("Submitted"),
+            Lifecycle::TaskWaiting(token) => write!(f, "TaskWaiting({token})"),
             Lifecycle::Waiting(_) => f.write_str("Waiting"),
             Lifecycle::Completed(c) => write!(f, "Completed({c:?})"),
             Lifecycle::Abandoned(a) => write!(f, "Abandoned(returns_fd: {})", a.returns_fd),

@@ -146,9 +146,9 @@ impl Driver {
         build: impl FnOnce() -> squeue::Entry,
         insert: impl FnOnce(&mut OpTable) -> OpKey,
     ) -> io::Result<OpKey> {
-        if self.closed {
-            return Err(shut_down());
-        }
+        // No `closed` check: a driver closes only inside `shutdown`, which
+        // runs no user code and leaves the ring `None` when it returns, and
+        // `push_built` refuses to push without a ring.
         let key = self.push_built(|table| {
             // The entry first: `build` may run a user's `IoBuf` methods, and
             // if they panic no slot has been taken yet.

@@ -16,19 +16,19 @@ struct Slot {
     state: Lifecycle,
 }
 
-/// Records who waits on a single-shot operation (`Submitted` or `Waiting`;
-/// an abandoned op is never polled) when that is not simply a task's token
-/// replacing a state that owns nothing: `task`'s token if the poll comes
-/// from a task, else a clone of `waker` (unless the same waker is there).
+/// Records who waits on a single-shot operation (`Submitted`,
+/// `TaskWaiting` or `Waiting`; an abandoned op is never polled) when that is
+/// not simply a task's token replacing a state that owns nothing: `task`'s
+/// token if the poll comes from a task, else a clone of `waker` (unless the
+/// same waker is there).
 #[cold]
 #[inline(never)]
 fn register_cold(state: &mut Lifecycle, waker: &Waker, task: Option<u64>) {
-    let waiter = match (task, &*state) {
-        (Some(token), _) => Waiter::Task(token),
-        (None, Lifecycle::Waiting(Waiter::Waker(current))) if current.will_wake(waker) => return,
-        (None, _) => Waiter::Waker(waker.clone()),
+    *state = match (task, &*state) {
+        (Some(token), _) => Lifecycle::TaskWaiting(token),
+        (None, Lifecycle::Waiting(current)) if current.will_wake(waker) => return,
+        (None, _) => Lifecycle::Waiting(waker.clone()),
     };
-    *state = Lifecycle::Waiting(waiter);
 }
 
 /// The end of the free list.
@@ -154,7 +154,7 @@ impl OpTable {
     #[inline]
     pub(crate) fn complete(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
         let slot = self.get(key)?;
-        if let Lifecycle::Waiting(Waiter::Task(token)) = slot.state {
+        if let Lifecycle::TaskWaiting(token) = slot.state {
             // The common case first; the state replaced owns nothing.
             std::mem::forget(std::mem::replace(
                 &mut slot.state,
@@ -168,7 +168,7 @@ impl OpTable {
             return shots.waiter.take();
         }
         match std::mem::replace(&mut slot.state, Lifecycle::Completed(cqe)) {
-            Lifecycle::Waiting(waiter) => Some(waiter),
+            Lifecycle::Waiting(waker) => Some(Waiter::Waker(waker)),
             Lifecycle::Abandoned(abandoned) => {
                 abandoned.release(cqe);
                 if cqe.has_more() {
@@ -214,11 +214,8 @@ impl OpTable {
                 // the poller. A task's token replaces a state that owns
                 // nothing in place; anything else is handled out of line.
                 match (task(), &*state) {
-                    (Some(token), Lifecycle::Submitted | Lifecycle::Waiting(Waiter::Task(_))) => {
-                        std::mem::forget(std::mem::replace(
-                            state,
-                            Lifecycle::Waiting(Waiter::Task(token)),
-                        ));
+                    (Some(token), Lifecycle::Submitted | Lifecycle::TaskWaiting(_)) => {
+                        std::mem::forget(std::mem::replace(state, Lifecycle::TaskWaiting(token)));
                     }
                     (token, _) => register_cold(state, waker, token),
                 }
