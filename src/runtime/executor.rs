@@ -144,6 +144,11 @@ impl Executor {
 
     /// Polls up to `budget` ready tasks; returns how many ran.
     pub(crate) fn run_ready(&self, driver: &Handle, budget: usize) -> usize {
+        // Asked every tick: when nothing is queued (a tick of the `block_on`
+        // future alone), skip the task-identity guard too.
+        if !self.has_ready() {
+            return 0;
+        }
         let mut ran = 0;
         let _tasks = context::enter_tasks(driver);
         while ran < budget {
