@@ -103,6 +103,7 @@ unsafe impl ringio::buf::IoBuf for PanickingBuf {
 
 #[test]
 fn a_buffer_that_panics_while_its_entry_is_built_leaves_no_slot_behind() {
+    let _serial = serial(); // other tests here count fds
     skip_unless_uring!();
     bounded(LIMIT, || {
         let rt = ringio::Builder::new()
