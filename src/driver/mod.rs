@@ -299,8 +299,10 @@ impl Driver {
                 Token::Op(key) => match self.table.complete(key, cqe) {
                     Some(Waiter::Task(token)) if last_task == Some(token) => {}
                     Some(Waiter::Task(token)) => {
+                        // (A duplicate of an earlier reap's wake is harmless:
+                        // scheduling a scheduled task does nothing.)
                         last_task = Some(token);
-                        Waiter::Task(token).push_to(&mut self.wakers);
+                        self.wakers.push(Waiter::Task(token));
                     }
                     Some(waiter) => waiter.push_to(&mut self.wakers),
                     None => {}
