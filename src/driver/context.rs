@@ -162,14 +162,7 @@ fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
 /// Panics with a clear message when no ringio runtime runs on this thread.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
-    let driver = CURRENT.get();
-    if driver.is_null() {
-        no_runtime();
-    }
-    // SAFETY: as in `try_with_current`: the guard that stored the pointer
-    // keeps the allocation alive, and this borrowed handle is never dropped.
-    let handle = ManuallyDrop::new(Handle(unsafe { Rc::from_raw(driver) }));
-    f(&handle)
+    try_with_current(f).unwrap_or_else(|| no_runtime())
 }
 
 #[cold]
