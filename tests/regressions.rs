@@ -189,7 +189,7 @@ fn op_dropped_after_a_leaking_shutdown_keeps_its_buffer() {
                 .write(true)
                 .open(&writer_path)
                 .unwrap();
-            let mut read = Box::pin(async move { file.read_at(buf, u64::MAX).await });
+            let mut read = Box::pin(async move { file.read_at(buf, 0).await });
             assert!(futures::poll!(read.as_mut()).is_pending());
             ringio::yield_now().await; // the read reaches the kernel
             (read, writer)
@@ -305,3 +305,8 @@ fn msg_ring_wake_from_a_finishing_block_on_is_delivered() {
     assert_eq!(got, 7);
     drop(rt);
 }
+
+/// Defects an outside stress probe found: an op dropped before its submit,
+/// cancel costs, Unix paths with a NUL inside, offset `u64::MAX`.
+#[path = "regressions/stress_probe.rs"]
+mod stress_probe;

@@ -121,7 +121,9 @@ impl File {
     ///
     /// # Errors
     ///
-    /// The kernel's error, such as `EBADF` for a file not opened for reading.
+    /// `InvalidInput` for an offset above `i64::MAX` (io_uring would read
+    /// `u64::MAX` as the file's cursor); the kernel's error, such as `EBADF`
+    /// for a file not opened for reading.
     ///
     /// # Cancel safety
     ///
@@ -138,6 +140,9 @@ impl File {
     /// });
     /// ```
     pub async fn read_at<B: IoBufMut>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
+        if let Err(e) = check_offset(pos) {
+            return (Err(e), buf);
+        }
         Op::submit(ReadAt::new(self.fd.clone(), buf, pos)).await
     }
 
@@ -169,7 +174,9 @@ impl File {
         let mut buf = buf;
         let mut filled = 0;
         while filled < total {
-            let (res, slice) = self.read_at(buf.slice(filled..), pos + filled as u64).await;
+            let (res, slice) = self
+                .read_at(buf.slice(filled..), pos.saturating_add(filled as u64))
+                .await;
             buf = slice.into_inner();
             match res {
                 Ok(0) => {
@@ -189,7 +196,8 @@ impl File {
     ///
     /// # Errors
     ///
-    /// The kernel's error, such as `EBADF` for a file not opened for writing.
+    /// `InvalidInput` for an offset above `i64::MAX`; the kernel's error,
+    /// such as `EBADF` for a file not opened for writing.
     ///
     /// # Cancel safety
     ///
@@ -206,6 +214,9 @@ impl File {
     /// });
     /// ```
     pub async fn write_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
+        if let Err(e) = check_offset(pos) {
+            return (Err(e), buf);
+        }
         Op::submit(WriteAt::new(self.fd.clone(), buf, pos)).await
     }
 
@@ -230,7 +241,10 @@ impl File {
     /// });
     /// ```
     pub async fn write_all_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<(), B> {
-        crate::io_util::write_all(buf, |rest, done| self.write_at(rest, pos + done as u64)).await
+        crate::io_util::write_all(buf, |rest, done| {
+            self.write_at(rest, pos.saturating_add(done as u64))
+        })
+        .await
     }
 
     /// Reads into `bufs` in order at `pos` (`IORING_OP_READV`); returns the
@@ -238,7 +252,8 @@ impl File {
     ///
     /// # Errors
     ///
-    /// The kernel's error (`EINVAL` for more than 1024 buffers).
+    /// `InvalidInput` for an offset above `i64::MAX`; the kernel's error
+    /// (`EINVAL` for more than 1024 buffers).
     ///
     /// # Cancel safety
     ///
@@ -256,6 +271,9 @@ impl File {
     /// });
     /// ```
     pub async fn readv_at<B: IoBufMut>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
+        if let Err(e) = check_offset(pos) {
+            return (Err(e), bufs);
+        }
         Op::submit(ReadvAt::new(self.fd.clone(), bufs, pos)).await
     }
 
@@ -280,6 +298,9 @@ impl File {
     /// });
     /// ```
     pub async fn writev_at<B: IoBuf>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
+        if let Err(e) = check_offset(pos) {
+            return (Err(e), bufs);
+        }
         Op::submit(WritevAt::new(self.fd.clone(), bufs, pos)).await
     }
 
@@ -456,4 +477,17 @@ impl IntoRawFd for File {
                 .into_raw_fd(),
         }
     }
+}
+
+/// Refuses a file offset the kernel would not take as one: above
+/// `i64::MAX` (`off_t` is signed), and `u64::MAX` above all, which io_uring
+/// reads as "the file's current position" (`pread(2)` says `EINVAL`).
+fn check_offset(pos: u64) -> io::Result<()> {
+    if pos > i64::MAX as u64 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("file offset {pos} is past the largest one, i64::MAX"),
+        ));
+    }
+    Ok(())
 }

@@ -1,7 +1,23 @@
 //! [`SocketAddr`]: the address of a Unix domain socket.
 
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+
+/// The kernel address for `path`: a filesystem path, or an abstract name
+/// when the first byte is NUL. A filesystem path with a NUL byte inside is
+/// refused (`InvalidInput`, naming the path): the kernel would end the path
+/// at the NUL and bind or reach another socket.
+pub(crate) fn sock_addr(path: &Path) -> io::Result<socket2::SockAddr> {
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.first() != Some(&0) && bytes.contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("Unix socket path {path:?} has an interior NUL byte"),
+        ));
+    }
+    socket2::SockAddr::unix(path)
+}
 
 /// The address of a Unix domain socket: a filesystem path, an abstract name
 /// (Linux), or unnamed (an unbound socket).

@@ -4,7 +4,7 @@ use super::addr::SocketAddr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::net::datagram_io::{DatagramIo, RecvMeta};
-use socket2::{Domain, SockAddr, SockRef, Socket, Type};
+use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -46,7 +46,9 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// `AddrInUse` if the path exists, or another OS error.
+    /// `AddrInUse` if the path exists, `InvalidInput` for a path with a NUL
+    /// byte inside (a leading NUL names an abstract socket), or another OS
+    /// error.
     ///
     /// # Examples
     ///
@@ -56,7 +58,7 @@ impl UnixDatagram {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         let socket = Socket::new(Domain::UNIX, Type::DGRAM, None)?;
-        socket.bind(&SockAddr::unix(path.as_ref())?)?;
+        socket.bind(&super::addr::sock_addr(path.as_ref())?)?;
         Ok(UnixDatagram::from_owned_fd(socket.into()))
     }
 
@@ -103,7 +105,8 @@ impl UnixDatagram {
     ///
     /// # Errors
     ///
-    /// `NotFound`, `ConnectionRefused`, or another OS error.
+    /// `NotFound`, `ConnectionRefused`, `InvalidInput` for a path with a NUL
+    /// byte inside, or another OS error.
     ///
     /// # Examples
     ///
@@ -112,14 +115,15 @@ impl UnixDatagram {
     /// socket.connect("/tmp/ringio.dgram").unwrap();
     /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        SockRef::from(&self.io.fd).connect(&SockAddr::unix(path.as_ref())?)
+        SockRef::from(&self.io.fd).connect(&super::addr::sock_addr(path.as_ref())?)
     }
 
     /// Sends one datagram to the socket at `path`.
     ///
     /// # Errors
     ///
-    /// `NotFound`, `ConnectionRefused`, `EMSGSIZE`, or another OS error.
+    /// `NotFound`, `ConnectionRefused`, `EMSGSIZE`, `InvalidInput` for a path
+    /// with a NUL byte inside, or another OS error.
     ///
     /// # Examples
     ///
@@ -131,7 +135,7 @@ impl UnixDatagram {
     /// });
     /// ```
     pub async fn send_to<B: IoBuf>(&self, buf: B, path: impl AsRef<Path>) -> BufResult<usize, B> {
-        match SockAddr::unix(path.as_ref()) {
+        match super::addr::sock_addr(path.as_ref()) {
             Ok(addr) => self.io.send_to(buf, addr).await,
             Err(e) => (Err(e), buf),
         }

@@ -5,7 +5,7 @@ use super::stream::UnixStream;
 use crate::fd::SharedFd;
 use crate::op::accept::Accept;
 use crate::op::Op;
-use socket2::{Domain, SockAddr, SockRef, Socket, Type};
+use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -44,7 +44,8 @@ impl UnixListener {
     /// # Errors
     ///
     /// `AddrInUse` if the path exists (remove a stale socket file first),
-    /// `InvalidInput` for a path too long, or another OS error.
+    /// `InvalidInput` for a path too long or with a NUL byte inside (a
+    /// leading NUL names an abstract socket), or another OS error.
     ///
     /// # Examples
     ///
@@ -54,7 +55,7 @@ impl UnixListener {
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        socket.bind(&SockAddr::unix(path.as_ref())?)?;
+        socket.bind(&super::addr::sock_addr(path.as_ref())?)?;
         socket.listen(1024)?;
         Ok(UnixListener {
             fd: SharedFd::new(OwnedFd::from(socket)),

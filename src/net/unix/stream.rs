@@ -8,7 +8,7 @@ use crate::net::socket_io::SocketIo;
 use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
 use crate::op::connect::Connect;
 use crate::op::Op;
-use socket2::{Domain, SockAddr, SockRef, Socket, Type};
+use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -61,7 +61,9 @@ impl UnixStream {
     /// # Errors
     ///
     /// `NotFound` when no socket file exists, `ConnectionRefused` when
-    /// nobody listens, or another OS error.
+    /// nobody listens, `InvalidInput` for a path too long or with a NUL
+    /// byte inside (a leading NUL names an abstract socket), or another OS
+    /// error.
     ///
     /// # Examples
     ///
@@ -72,7 +74,7 @@ impl UnixStream {
     /// });
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let addr = SockAddr::unix(path.as_ref())?;
+        let addr = super::addr::sock_addr(path.as_ref())?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         let fd = SharedFd::new(OwnedFd::from(socket));
         Op::submit(Connect::new(fd.clone(), addr)).await?;
