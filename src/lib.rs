@@ -20,18 +20,78 @@
 //!
 //! # Submit-based operations
 //!
-//! Every operation (timers, file opens, reads, writes, syncs, metadata and
-//! path operations today; sockets as the crate grows) is an io_uring
-//! submission queue entry. Creating the operation
-//! queues the entry without a system call; the runtime submits all queued
-//! entries and waits for completions in a single `io_uring_enter` per tick.
+//! Every I/O operation (file opens, reads, writes, syncs, metadata and path
+//! operations; socket accepts, connects, sends and receives) is an io_uring
+//! submission queue entry. Creating the operation queues the entry without a
+//! system call; the runtime submits all queued entries and waits for
+//! completions in a single `io_uring_enter` per tick (or submits sooner, see
+//! [`Builder::submit_batch`]).
 //!
 //! Because the kernel works on memory while the operation is in flight, an
 //! operation *owns* its buffer and hands it back with the result (see
-//! [`buf`] and [`BufResult`]). Dropping an operation's future before it
-//! completes cancels it: the runtime keeps the buffer alive until the
-//! kernel's completion arrives, then frees it. No use-after-free is possible
-//! from safe code.
+//! [`buf`] and [`BufResult`]).
+//!
+//! # Cancellation
+//!
+//! Dropping an operation's future cancels it. What the drop means depends on
+//! whether the kernel has seen the operation yet:
+//!
+//! 1. The operation's entry is queued in the submission ring when its future
+//!    is first polled, and reaches the kernel at the runtime's next
+//!    submission: when the task yields back to the runtime (the end of the
+//!    executor tick), or earlier when the [`Builder::submit_batch`] limit is
+//!    reached.
+//! 2. **Dropped before that submission**, the queued entry is rewritten into
+//!    a no-op in place, so the operation never starts: nothing is read,
+//!    written, sent, received, accepted, connected or opened, and the buffer
+//!    is dropped at once.
+//! 3. **Dropped after it**, the runtime asks the kernel to cancel the
+//!    operation. The operation may have completed already, or complete
+//!    before the cancel lands; its effect then stands and its result is lost.
+//!    Bytes written or sent have reached the file or the peer; bytes read or
+//!    received are consumed and thrown away; an accepted connection or an
+//!    opened file is closed by the runtime; a stream's connect may have
+//!    connected (its socket closes with the future). The buffer is freed
+//!    only after the kernel's final completion, never earlier.
+//!
+//! On a runtime built with [`Builder::sqpoll`], a kernel thread polls the
+//! submission queue and may take an entry at any moment, so every drop
+//! follows rule 3.
+//!
+//! Methods that loop over several operations (`write_all`, `read_exact_at`,
+//! `write_all_at`, [`fs::read`], [`fs::write`], ...) are not cancel-safe as a
+//! whole: a drop loses how far they got, and each step follows the rules
+//! above. The futures-io `AsyncRead`/`AsyncWrite` impls of the stream types,
+//! and the streams of [`TcpListener::incoming`](net::TcpListener::incoming)
+//! and [`TcpStream::recv_multishot`](net::TcpStream::recv_multishot), keep
+//! their operation inside the stream: a dropped read, write or `next()`
+//! future loses nothing, and the next call picks up where it left off.
+//!
+//! No use-after-free is possible from safe code.
+//!
+//! With [`run`]'s default settings, `timeout(Duration::ZERO, op)` polls `op`
+//! once (queueing its entry), returns `Elapsed` in the same poll and drops
+//! `op` before the runtime submits anything: the write below sends nothing,
+//! and the read leaves the socket's bytes for the next read.
+//!
+//! ```no_run
+//! use ringio::net::TcpStream;
+//! use ringio::time::timeout;
+//! use std::time::Duration;
+//!
+//! ringio::run(async {
+//!     let stream = TcpStream::connect("127.0.0.1:7000").await.unwrap();
+//!
+//!     let write = timeout(Duration::ZERO, stream.write(b"never sent".to_vec())).await;
+//!     assert!(write.is_err()); // Elapsed: the peer receives nothing
+//!
+//!     let read = timeout(Duration::ZERO, stream.read(Vec::with_capacity(64))).await;
+//!     assert!(read.is_err()); // Elapsed: nothing was received
+//!
+//!     let (n, buf) = stream.read(Vec::with_capacity(64)).await; // the first bytes
+//!     println!("{:?}", &buf[..n.unwrap()]);
+//! });
+//! ```
 //!
 //! # Closing resources
 //!

@@ -311,6 +311,12 @@ impl Handle {
         (driver.stats(), driver.ops_in_flight(), driver.timers.len())
     }
 
+    /// The runtime is about to drop its tasks (see
+    /// [`Driver::begin_shutdown`]).
+    pub(crate) fn begin_shutdown(&self) {
+        self.0.borrow_mut().begin_shutdown();
+    }
+
     /// Cancels and drains everything in flight (see [`Driver::shutdown`]).
     pub(crate) fn shutdown(&self, timeout: Duration) {
         let mut wakers = Vec::new();

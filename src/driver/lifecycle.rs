@@ -88,6 +88,9 @@ pub(crate) struct Abandoned {
     pub(crate) data: Box<dyn Any>,
     /// Whether a successful result is a new fd that nobody will receive.
     pub(crate) returns_fd: bool,
+    /// Whether an entry the kernel has not read yet may be withdrawn (see
+    /// `OpCode::WITHDRAWABLE`).
+    pub(crate) withdrawable: bool,
     /// Gives back what a late completion carries besides an fd (a provided
     /// buffer's id), given the data and the completion.
     pub(crate) on_late_cqe: Option<fn(&dyn Any, &Cqe)>,

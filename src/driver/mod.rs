@@ -21,6 +21,7 @@ pub(crate) mod buf_ring;
 pub(crate) mod context;
 pub(crate) mod cqe;
 pub(crate) mod lifecycle;
+mod queued;
 mod registered;
 mod setup;
 mod stats;
@@ -39,6 +40,7 @@ use cqe::{Cqe, OpKey, Token, CANCEL_TOKEN, MSG_TOKEN, WAKE_TOKEN};
 use io_uring::{opcode, squeue, types, IoUring};
 use lifecycle::Abandoned;
 pub(crate) use lifecycle::Waiter;
+use queued::QueuedEntries;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::rc::Rc;
@@ -62,6 +64,20 @@ pub(crate) struct Driver {
     wakers: Vec<Waiter>,
     stats: DriverStats,
     mode: SetupMode,
+    /// Entries pushed since setup (wrapping): the queue position the next
+    /// entry goes to.
+    sq_pushed: u32,
+    /// The submission entries as this side sees them before the kernel
+    /// reads them (`None` under SQPOLL): a dropped op's unsubmitted entry
+    /// is withdrawn there.
+    queued: Option<QueuedEntries>,
+    /// The runtime is shutting down: abandoned operations are parked
+    /// without a cancel request, and shutdown cancels them all in the
+    /// order the kernel finds them fastest.
+    closing: bool,
+    /// Flags of cancel requests: `SKIP_SUCCESS` where the kernel has it (a
+    /// cancel that found its target posts no completion of its own).
+    cancel_flags: squeue::Flags,
     closed: bool,
     /// Shutdown timed out: ring, table and wake buffer were leaked on purpose.
     leaked: bool,
@@ -83,6 +99,12 @@ impl Driver {
     /// Sets up a ring with the best flags the kernel accepts.
     pub(crate) fn new(config: &RingConfig) -> io::Result<Driver> {
         let (ring, mode) = setup::build(config)?;
+        let queued = QueuedEntries::map(&ring)?;
+        let cancel_flags = if ring.params().is_feature_skip_cqe_on_success() {
+            squeue::Flags::SKIP_SUCCESS
+        } else {
+            squeue::Flags::empty()
+        };
         let messageable = config.msg_ring && setup::supports_msg_ring(&ring);
         let ring_dup = if messageable {
             Some(ring.as_fd().try_clone_to_owned()?)
@@ -97,6 +119,10 @@ impl Driver {
             wakers: Vec::new(),
             stats: DriverStats::default(),
             mode,
+            sq_pushed: 0,
+            queued,
+            closing: false,
+            cancel_flags,
             closed: false,
             leaked: false,
             msg_targets: Vec::new(),
@@ -144,16 +170,16 @@ impl Driver {
     fn push_with_key(
         &mut self,
         build: impl FnOnce() -> squeue::Entry,
-        insert: impl FnOnce(&mut OpTable) -> OpKey,
+        insert: impl FnOnce(&mut OpTable, u32) -> OpKey,
     ) -> io::Result<OpKey> {
         // No `closed` check: a driver closes only inside `shutdown`, which
         // runs no user code and leaves the ring `None` when it returns, and
         // `push_built` refuses to push without a ring.
-        let key = self.push_built(|table| {
+        let key = self.push_built(|table, position| {
             // The entry first: `build` may run a user's `IoBuf` methods, and
             // if they panic no slot has been taken yet.
             let entry = build();
-            let key = insert(table);
+            let key = insert(table, position);
             (entry.user_data(key.user_data()), key)
         })?;
         self.submit_if_batch_full();
@@ -178,7 +204,9 @@ impl Driver {
         }
     }
 
-    /// The operation's future was dropped: park its data and cancel it.
+    /// The operation's future was dropped: withdraw its entry if the kernel
+    /// has not read it yet (the data is dropped now), else park its data
+    /// and cancel it.
     pub(crate) fn abandon_op(&mut self, key: OpKey, abandoned: Abandoned) {
         if self.leaked {
             // Leaked at shutdown (the table with it): the kernel may still
@@ -186,7 +214,10 @@ impl Driver {
             std::mem::forget(abandoned);
             return;
         }
-        if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel {
+        if abandoned.withdrawable && self.withdraw_queued(key) {
+            return;
+        }
+        if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel && !self.closing {
             self.stats.ops_abandoned += 1;
             // If the cancel cannot be queued the operation still completes on
             // its own (or is cancelled at shutdown); its data stays parked.
@@ -239,6 +270,7 @@ impl Driver {
     fn push_cancel(&mut self, target: u64) -> io::Result<()> {
         let entry = opcode::AsyncCancel::new(target)
             .build()
+            .flags(self.cancel_flags)
             .user_data(CANCEL_TOKEN);
         self.push_entry(&entry)
     }
@@ -349,18 +381,21 @@ impl Driver {
             return;
         }
         self.closed = true;
+        self.closing = true;
         self.wake.close_ring_target();
-        let pending: Vec<OpKey> = self.table.pending().collect();
-        for key in pending {
-            let _ = self.push_cancel(key.user_data());
-        }
-        if self.wake.armed {
-            let _ = self.push_cancel(WAKE_TOKEN);
-        }
         let deadline = Instant::now() + timeout;
-        while self.wake.armed || self.table.pending().next().is_some() {
+        if !self.cancel_pending(deadline) {
+            self.leak();
+            return;
+        }
+        loop {
+            let pending = self.table.pending().count() + usize::from(self.wake.armed);
+            if pending == 0 {
+                break;
+            }
             let now = Instant::now();
-            if now >= deadline || self.enter_with_timeout(deadline - now).is_err() {
+            let want = pending.min(self.completion_batch());
+            if now >= deadline || self.enter_with_timeout(deadline - now, want).is_err() {
                 self.leak();
                 return;
             }
@@ -373,6 +408,63 @@ impl Driver {
         }
         self.unregister_ring();
         self.ring = None;
+    }
+
+    /// Sends one cancel request per pending operation, newest first, a
+    /// batch at a time, each batch followed by a wait for as many
+    /// completions; `false` if `deadline` passed or the ring failed first.
+    ///
+    /// The kernel finds a pending poll by hashing its `user_data` into a
+    /// bucket list, newest first, and a cancelled request leaves its list
+    /// only when the kernel's task work for it runs. An enter runs about as
+    /// many of those as it waits for completions (under `DEFER_TASKRUN`, at
+    /// least 20), so each batch waits for its own; newest first, each cancel
+    /// then finds its target at the head of its list, behind nothing but
+    /// requests of its own batch. (`IORING_ASYNC_CANCEL_ANY | ALL` scans
+    /// every bucket from the start for each match, past the requests it has
+    /// already cancelled: quadratic in the kernel, about a second for 10k.)
+    fn cancel_pending(&mut self, deadline: Instant) -> bool {
+        let pushed = self.sq_pushed;
+        let mut pending: Vec<(u32, OpKey)> = self
+            .table
+            .pending_with_positions()
+            .map(|(key, position)| (pushed.wrapping_sub(position), key))
+            .collect();
+        pending.sort_unstable_by_key(|&(age, _)| age);
+        for batch in pending.chunks(self.completion_batch()) {
+            for &(_, key) in batch {
+                let _ = self.push_cancel(key.user_data());
+            }
+            let now = Instant::now();
+            if now >= deadline
+                || self
+                    .enter_with_timeout(deadline - now, batch.len())
+                    .is_err()
+            {
+                return false;
+            }
+        }
+        if self.wake.armed {
+            let _ = self.push_cancel(WAKE_TOKEN);
+        }
+        true
+    }
+
+    /// How many completions one shutdown enter waits for: half the
+    /// smaller queue, so a batch's cancels fit the submission queue and
+    /// their completions the completion queue.
+    fn completion_batch(&self) -> usize {
+        self.ring.as_ref().map_or(1, |ring| {
+            let params = ring.params();
+            (params.sq_entries().min(params.cq_entries()) as usize / 2).max(1)
+        })
+    }
+
+    /// The runtime is about to drop its tasks: the operations they abandon
+    /// are parked without a cancel request, and
+    /// [`shutdown`](Self::shutdown) cancels them all, newest first.
+    pub(crate) fn begin_shutdown(&mut self) {
+        self.closing = true;
     }
 
     /// The kernel did not give everything back: keep the ring mapped and every

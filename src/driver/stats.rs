@@ -11,4 +11,7 @@ pub(crate) struct DriverStats {
     pub(crate) cqes_reaped: u64,
     /// Operations dropped before their completion (cancel requests sent).
     pub(crate) ops_abandoned: u64,
+    /// Operations dropped before the kernel read their entry (rewritten as
+    /// NOPs: never started).
+    pub(crate) ops_withdrawn: u64,
 }

@@ -20,24 +20,26 @@ impl Driver {
     /// be freed by the caller.
     #[inline]
     pub(super) fn push_entry(&mut self, entry: &squeue::Entry) -> io::Result<()> {
-        self.push_built(|_| (entry.clone(), ()))
+        self.push_built(|_, _| (entry.clone(), ()))
     }
 
     /// As [`push_entry`](Self::push_entry), for the entry that `build` makes
     /// once the queue has room: it gets the table (to take the entry's slot
-    /// only when the push can no longer fail) and returns the entry and its
-    /// own result. Built there, the entry is written into the ring in place
-    /// rather than kept on the stack across a submit.
+    /// only when the push can no longer fail) and the queue position the
+    /// entry goes to, and returns the entry and its own result. Built there,
+    /// the entry is written into the ring in place rather than kept on the
+    /// stack across a submit.
     #[inline]
     pub(super) fn push_built<R>(
         &mut self,
-        build: impl FnOnce(&mut OpTable) -> (squeue::Entry, R),
+        build: impl FnOnce(&mut OpTable, u32) -> (squeue::Entry, R),
     ) -> io::Result<R> {
         loop {
             let ring = self.ring.as_mut().ok_or_else(super::shut_down)?;
             let mut queue = ring.submission();
             if !queue.is_full() {
-                let (entry, out) = build(&mut self.table);
+                let position = self.sq_pushed;
+                let (entry, out) = build(&mut self.table, position);
                 // SAFETY: every entry is built by an `OpCode` (or by the
                 // driver for its wake read and cancel requests) whose
                 // pointers target memory owned by the operation's data. That
@@ -50,6 +52,7 @@ impl Driver {
                     pushed.is_ok(),
                     "a submission queue with room refused an entry"
                 );
+                self.sq_pushed = position.wrapping_add(1);
                 return Ok(out);
             }
             drop(queue);
@@ -165,13 +168,13 @@ impl Driver {
         }
     }
 
-    /// Submits and waits at most `timeout` for one completion (used at
+    /// Submits and waits at most `timeout` for `want` completions (used at
     /// shutdown, where the wait must be bounded). Then reaps.
-    pub(super) fn enter_with_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+    pub(super) fn enter_with_timeout(&mut self, timeout: Duration, want: usize) -> io::Result<()> {
         let ring = self.ring_mut()?;
         let ts = Timespec::from(timeout);
         let args = SubmitArgs::new().timespec(&ts);
-        let res = ring.submitter().submit_with_args(1, &args);
+        let res = ring.submitter().submit_with_args(want.max(1), &args);
         self.stats.enters += 1;
         match res {
             Ok(n) => self.stats.sqes_submitted += n as u64,

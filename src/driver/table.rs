@@ -11,8 +11,9 @@ use std::task::{Poll, Waker};
 struct Slot {
     generation: u32,
     /// While `Vacant`: the next vacant slot (an intrusive free list, in the
-    /// slot's padding; [`NO_SLOT`] ends it).
-    next_free: u32,
+    /// slot's padding; [`NO_SLOT`] ends it). While occupied: the
+    /// submission-queue position the operation's entry was written at.
+    link: u32,
     state: Lifecycle,
 }
 
@@ -72,10 +73,11 @@ pub(crate) enum AbandonOutcome {
 }
 
 impl OpTable {
-    /// Adds a slot in the `Submitted` state.
+    /// Adds a slot in the `Submitted` state for the entry written at
+    /// submission-queue position `sq_position`.
     #[inline]
-    pub(crate) fn insert(&mut self) -> OpKey {
-        let (key, state) = self.reserve();
+    pub(crate) fn insert(&mut self, sq_position: u32) -> OpKey {
+        let (key, state) = self.reserve(sq_position);
         debug_assert!(state.is_vacant());
         // A reserved slot is vacant and owns nothing: skip its drop glue.
         // (A constant written in place: one store, no enum built on the
@@ -84,9 +86,9 @@ impl OpTable {
         key
     }
 
-    /// Adds a slot for a multishot operation.
-    pub(crate) fn insert_multishot(&mut self) -> OpKey {
-        let (key, state) = self.reserve();
+    /// Adds a slot for a multishot operation (entry at `sq_position`).
+    pub(crate) fn insert_multishot(&mut self, sq_position: u32) -> OpKey {
+        let (key, state) = self.reserve(sq_position);
         *state = Lifecycle::Multishot(Box::default());
         key
     }
@@ -95,12 +97,13 @@ impl OpTable {
     /// and moves its generation on to an odd (occupied) one; returns the
     /// key and the slot's state, `Vacant`, for the caller to fill.
     #[inline]
-    fn reserve(&mut self) -> (OpKey, &mut Lifecycle) {
+    fn reserve(&mut self, sq_position: u32) -> (OpKey, &mut Lifecycle) {
         self.live += 1;
         let index = self.free_head;
         if index != NO_SLOT {
             let slot = &mut self.slots[index as usize];
-            self.free_head = slot.next_free;
+            self.free_head = slot.link;
+            slot.link = sq_position;
             slot.generation = next_generation(slot.generation);
             return (OpKey::new(index, slot.generation), &mut slot.state);
         }
@@ -110,7 +113,7 @@ impl OpTable {
             .expect("in-flight table full");
         self.slots.push(Slot {
             generation: 1,
-            next_free: NO_SLOT,
+            link: sq_position,
             state: Lifecycle::Vacant,
         });
         let slot = self.slots.last_mut().expect("just pushed");
@@ -124,16 +127,22 @@ impl OpTable {
     fn free(&mut self, index: u32) -> Lifecycle {
         let slot = &mut self.slots[index as usize];
         slot.generation = next_generation(slot.generation);
-        slot.next_free = self.free_head;
+        slot.link = self.free_head;
         self.free_head = index;
         self.live -= 1;
         std::mem::replace(&mut slot.state, Lifecycle::Vacant)
     }
 
-    /// Frees a slot whose entry never reached the ring. (The driver takes
-    /// a slot only once its push cannot fail: tests use this.)
-    #[cfg(test)]
-    pub(crate) fn remove_unsubmitted(&mut self, key: OpKey) {
+    /// The submission-queue position of `key`'s entry, if `key` names a
+    /// live slot.
+    pub(crate) fn sq_position(&mut self, key: OpKey) -> Option<u32> {
+        self.get(key).map(|slot| slot.link)
+    }
+
+    /// Frees the slot of an operation whose entry was withdrawn before the
+    /// kernel saw it: nothing will complete it, and its state (a waker at
+    /// most: no data was parked) is dropped.
+    pub(crate) fn remove_withdrawn(&mut self, key: OpKey) {
         if self.get(key).is_some() {
             drop(self.free(key.index()));
         }
@@ -284,13 +293,19 @@ impl OpTable {
 
     /// Operations the kernel has not completed yet.
     pub(crate) fn pending(&self) -> impl Iterator<Item = OpKey> + '_ {
+        self.pending_with_positions().map(|(key, _)| key)
+    }
+
+    /// As [`pending`](Self::pending), with the submission-queue position
+    /// of each operation's entry.
+    pub(crate) fn pending_with_positions(&self) -> impl Iterator<Item = (OpKey, u32)> + '_ {
         self.slots.iter().enumerate().filter_map(|(index, slot)| {
             let finished = match &slot.state {
                 Lifecycle::Vacant | Lifecycle::Completed(_) => true,
                 Lifecycle::Multishot(shots) => shots.done,
                 _ => false,
             };
-            (!finished).then_some(OpKey::new(index as u32, slot.generation))
+            (!finished).then_some((OpKey::new(index as u32, slot.generation), slot.link))
         })
     }
 
@@ -321,7 +336,7 @@ mod tests {
     #[test]
     fn poll_then_complete_then_poll() {
         let mut table = OpTable::default();
-        let key = table.insert();
+        let key = table.insert(0);
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
         assert_eq!(table.poll(key, &waker, || None), Some(Poll::Pending));
@@ -337,7 +352,7 @@ mod tests {
     #[test]
     fn task_waiters_are_tokens() {
         let mut table = OpTable::default();
-        let key = table.insert();
+        let key = table.insert(0);
         let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
         assert_eq!(table.poll(key, &waker, || Some(42)), Some(Poll::Pending));
         assert!(matches!(
@@ -349,9 +364,9 @@ mod tests {
     #[test]
     fn stale_generation_is_ignored() {
         let mut table = OpTable::default();
-        let old = table.insert();
-        table.remove_unsubmitted(old);
-        let new = table.insert();
+        let old = table.insert(0);
+        table.remove_withdrawn(old);
+        let new = table.insert(0);
         assert_eq!(old.index(), new.index());
         assert!(table.complete(old, cqe(1)).is_none());
         assert_eq!(table.pending().count(), 1, "the new op is untouched");
@@ -360,12 +375,12 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_most_recent_first() {
         let mut table = OpTable::default();
-        let keys: Vec<OpKey> = (0..4).map(|_| table.insert()).collect();
-        table.remove_unsubmitted(keys[1]);
-        table.remove_unsubmitted(keys[3]);
-        assert_eq!(table.insert().index(), 3);
-        assert_eq!(table.insert().index(), 1);
-        assert_eq!(table.insert().index(), 4, "a new slot once none is free");
+        let keys: Vec<OpKey> = (0..4).map(|_| table.insert(0)).collect();
+        table.remove_withdrawn(keys[1]);
+        table.remove_withdrawn(keys[3]);
+        assert_eq!(table.insert(0).index(), 3);
+        assert_eq!(table.insert(0).index(), 1);
+        assert_eq!(table.insert(0).index(), 4, "a new slot once none is free");
         assert_eq!(table.len(), 5);
         assert_eq!(table.slots.len(), 5);
     }
@@ -373,11 +388,12 @@ mod tests {
     #[test]
     fn abandoned_data_lives_until_completion() {
         let mut table = OpTable::default();
-        let key = table.insert();
+        let key = table.insert(0);
         let data = Arc::new(());
         let abandoned = Abandoned {
             data: Box::new(data.clone()),
             returns_fd: false,
+            withdrawable: true,
             on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
@@ -393,7 +409,7 @@ mod tests {
     #[test]
     fn multishot_completions_queue_in_order() {
         let mut table = OpTable::default();
-        let key = table.insert_multishot();
+        let key = table.insert_multishot(0);
         let waker = Waker::from(Arc::new(CountingWaker(AtomicUsize::new(0))));
         assert_eq!(table.poll(key, &waker, || Some(1)), Some(Poll::Pending));
         assert!(matches!(
@@ -433,7 +449,7 @@ mod tests {
     #[test]
     fn abandoned_multishot_waits_for_its_final_completion() {
         let mut table = OpTable::default();
-        let key = table.insert_multishot();
+        let key = table.insert_multishot(0);
         table.complete(
             key,
             Cqe {
@@ -445,6 +461,7 @@ mod tests {
         let abandoned = Abandoned {
             data: Box::new(data.clone()),
             returns_fd: false,
+            withdrawable: true,
             on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::NeedsCancel);
@@ -464,11 +481,12 @@ mod tests {
     #[test]
     fn abandon_after_completion_releases_at_once() {
         let mut table = OpTable::default();
-        let key = table.insert();
+        let key = table.insert(0);
         table.complete(key, cqe(0));
         let abandoned = Abandoned {
             data: Box::new(()),
             returns_fd: false,
+            withdrawable: true,
             on_late_cqe: None,
         };
         assert_eq!(table.abandon(key, abandoned), AbandonOutcome::Released);

@@ -64,6 +64,10 @@ impl File {
     /// `NotFound` if it does not exist, `InvalidInput` for a path with an
     /// interior NUL byte, or another error from the kernel.
     ///
+    /// # Cancel safety
+    ///
+    /// As [`OpenOptions::open`].
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -82,6 +86,10 @@ impl File {
     ///
     /// The kernel's error, such as `PermissionDenied`; `InvalidInput` for a
     /// path with an interior NUL byte.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`OpenOptions::open`].
     ///
     /// # Examples
     ///
@@ -127,8 +135,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the read; the buffer is freed only after
-    /// the kernel is done with it.
+    /// Dropped before the runtime submits it, the read never starts. Dropped
+    /// after, it may have completed: the bytes it read are lost (the file is
+    /// unchanged). See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -156,8 +165,8 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Not cancel-safe as a whole: a drop loses how much was read (each read
-    /// in it is cancelled safely).
+    /// Not cancel-safe as a whole: a drop loses how much was read. Each read in
+    /// it follows the rules of [`read_at`](File::read_at).
     ///
     /// # Examples
     ///
@@ -201,8 +210,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the write (some bytes may have been
-    /// written); the buffer is freed only after the kernel is done with it.
+    /// Dropped before the runtime submits it, nothing is written. Dropped
+    /// after, some or all of the bytes may have been written. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -229,7 +239,8 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Not cancel-safe as a whole: a drop loses how much was written.
+    /// Not cancel-safe as a whole: a drop loses how much was written. Each
+    /// write in it follows the rules of [`write_at`](File::write_at).
     ///
     /// # Examples
     ///
@@ -257,8 +268,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the read; the buffers are freed only after
-    /// the kernel is done with them.
+    /// Dropped before the runtime submits it, the read never starts. Dropped
+    /// after, it may have completed: the bytes it read are lost (the file is
+    /// unchanged). See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -286,7 +298,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// As [`readv_at`](File::readv_at).
+    /// Dropped before the runtime submits it, nothing is written. Dropped
+    /// after, some or all of the bytes may have been written. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -311,6 +325,12 @@ impl File {
     /// # Errors
     ///
     /// The kernel's error (`EINVAL` for a file not open for writing).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the length is unchanged. Dropped
+    /// after, the length may have been set. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -339,6 +359,12 @@ impl File {
     ///
     /// The kernel's error, such as `EOPNOTSUPP` on file systems without it.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is allocated. Dropped
+    /// after, the range may have been allocated (or deallocated). See [the
+    /// crate docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -359,7 +385,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the request if it has not started.
+    /// Dropped before the runtime submits it, nothing is flushed. Dropped
+    /// after, the flush may have happened, and its result (an `EIO`, say) is
+    /// lost. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -404,8 +432,9 @@ impl File {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the request; its buffer is freed after the
-    /// kernel's completion.
+    /// Dropped before the runtime submits it, the `statx` never starts; dropped
+    /// after, only its result is lost. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -431,6 +460,12 @@ impl File {
     ///
     /// The kernel's error from `close(2)` (for example `EIO` on some network
     /// file systems).
+    ///
+    /// # Cancel safety
+    ///
+    /// The fd is closed either way: a dropped close still takes effect (a close
+    /// cannot be cancelled), and only its error is lost. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///

@@ -4,6 +4,8 @@
 //! [`File`] reads and writes at explicit offsets with owned buffers (see
 //! [`crate::buf`]); the free functions cover whole-file and path operations
 //! (`IORING_OP_OPENAT`, `UNLINKAT`, `RENAMEAT`, `MKDIRAT`, `STATX`).
+//! What dropping an operation's future does is in [the crate
+//! docs](crate#cancellation) and each method's "Cancel safety" section.
 //!
 //! ```no_run
 //! ringio::run(async {
@@ -48,6 +50,12 @@ pub(crate) fn cstring(path: &Path) -> io::Result<CString> {
 ///
 /// As [`File::open`] and [`File::read_at`].
 ///
+/// # Cancel safety
+///
+/// Not cancel-safe as a whole: a drop loses what was read so far (the file is
+/// unchanged, and closed). Each step follows [the crate
+/// docs](crate#cancellation).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -87,6 +95,11 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 ///
 /// As [`File::create`] and [`File::write_all_at`].
 ///
+/// # Cancel safety
+///
+/// Not cancel-safe as a whole: a drop may leave the file created or truncated,
+/// and partly written. Each step follows [the crate docs](crate#cancellation).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -107,6 +120,11 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 ///
 /// `NotFound`, `IsADirectory` for a directory, or another kernel error.
 ///
+/// # Cancel safety
+///
+/// Dropped before the runtime submits it, nothing is removed. Dropped after,
+/// the file may have been removed. See [the crate docs](crate#cancellation).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -124,6 +142,12 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// `NotFound`, `DirectoryNotEmpty`, `NotADirectory`, or another kernel error.
 ///
+/// # Cancel safety
+///
+/// Dropped before the runtime submits it, nothing is removed. Dropped after,
+/// the directory may have been removed. See [the crate
+/// docs](crate#cancellation).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -140,6 +164,11 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound` if `from` does not exist, or another kernel error.
+///
+/// # Cancel safety
+///
+/// Dropped before the runtime submits it, nothing is renamed. Dropped after,
+/// the rename may have been made. See [the crate docs](crate#cancellation).
 ///
 /// # Examples
 ///
@@ -161,6 +190,12 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 /// `AlreadyExists`, `NotFound` if the parent is missing, or another kernel
 /// error.
 ///
+/// # Cancel safety
+///
+/// Dropped before the runtime submits it, nothing is created. Dropped after,
+/// the directory may have been created. See [the crate
+/// docs](crate#cancellation).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -179,6 +214,11 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 ///
 /// A kernel error, or `AlreadyExists` if a component exists and is not a
 /// directory.
+///
+/// # Cancel safety
+///
+/// Not cancel-safe as a whole: a drop may leave some of the directories
+/// created. Each step follows the rules of [`create_dir`].
 ///
 /// # Examples
 ///
@@ -213,6 +253,11 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// # Errors
 ///
 /// `NotFound`, or another kernel error.
+///
+/// # Cancel safety
+///
+/// Dropped before the runtime submits it, the `statx` never starts; dropped
+/// after, only its result is lost. See [the crate docs](crate#cancellation).
 ///
 /// # Examples
 ///

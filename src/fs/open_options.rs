@@ -202,8 +202,10 @@ impl OpenOptions {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the open; if the kernel opened the file
-    /// anyway, the runtime closes the fd.
+    /// Dropped before the runtime submits it, the open never starts: nothing is
+    /// created or truncated. Dropped after, the file may have been opened (and
+    /// created or truncated, which stays so); the runtime closes it. See [the
+    /// crate docs](crate#cancellation).
     ///
     /// # Examples
     ///

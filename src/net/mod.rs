@@ -5,6 +5,8 @@
 //! multishot accept), UDP ([`UdpSocket`]), and Unix domain sockets
 //! ([`UnixListener`], [`UnixStream`], [`UnixDatagram`]). Streams split into
 //! halves for two tasks and implement futures-io's `AsyncRead`/`AsyncWrite`.
+//! What dropping an operation's future does is in [the crate
+//! docs](crate#cancellation) and each method's "Cancel safety" section.
 //!
 //! ```no_run
 //! use ringio::net::{TcpListener, TcpStream};

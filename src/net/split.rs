@@ -86,6 +86,13 @@ impl<S: SplitStream> OwnedReadHalf<S> {
     /// `ConnectionReset` when the peer reset the connection, or another OS
     /// error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -106,6 +113,13 @@ impl<S: SplitStream> OwnedReadHalf<S> {
     ///
     /// As [`read`](OwnedReadHalf::read).
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -122,6 +136,10 @@ impl<S: SplitStream> OwnedReadHalf<S> {
 
     /// The bytes received from now on as a stream of pooled chunks (see
     /// [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot)).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot).
     ///
     /// # Examples
     ///
@@ -157,6 +175,12 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     /// `BrokenPipe` when the peer is gone (never a SIGPIPE), or another OS
     /// error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -176,6 +200,11 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     /// # Errors
     ///
     /// As [`write`](OwnedWriteHalf::write), or `WriteZero`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe as a whole: a drop loses how much was sent. Each send in
+    /// it follows the rules of [`write`](OwnedWriteHalf::write).
     ///
     /// # Examples
     ///
@@ -198,6 +227,12 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     ///
     /// As [`write`](OwnedWriteHalf::write).
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -217,6 +252,12 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     /// # Errors
     ///
     /// `NotConnected`, or another OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is shut down. Dropped
+    /// after, the shutdown may have been made. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///

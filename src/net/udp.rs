@@ -75,6 +75,12 @@ impl UdpSocket {
     /// `EMSGSIZE` for a datagram too large, `InvalidInput` if `addr`
     /// resolves to nothing, or another OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// the datagram may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -99,6 +105,12 @@ impl UdpSocket {
     ///
     /// The OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -121,6 +133,12 @@ impl UdpSocket {
     /// # Errors
     ///
     /// The OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -150,6 +168,12 @@ impl UdpSocket {
     ///
     /// The OS error of the last address tried.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, no peer is set. Dropped after,
+    /// the default peer may have been set. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -176,6 +200,12 @@ impl UdpSocket {
     /// `NotConnected` (`EDESTADDRREQ`) before [`connect`](UdpSocket::connect),
     /// `ConnectionRefused` after an ICMP port-unreachable, or another OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// the datagram may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -195,6 +225,12 @@ impl UdpSocket {
     /// # Errors
     ///
     /// The OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///

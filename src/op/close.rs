@@ -26,6 +26,10 @@ impl Close {
 unsafe impl OpCode for Close {
     type Output = io::Result<()>;
 
+    /// A withdrawn close would leave the fd open with nobody to close it:
+    /// a dropped close still goes to the kernel.
+    const WITHDRAWABLE: bool = false;
+
     fn sqe(&mut self) -> squeue::Entry {
         opcode::Close::new(types::Fd(self.fd)).build()
     }

@@ -50,6 +50,12 @@ pub(crate) unsafe trait OpCode: 'static {
     /// closed if the operation was abandoned.
     const RETURNS_FD: bool = false;
 
+    /// Whether a future dropped before its entry reached the kernel may
+    /// have the entry withdrawn (the operation then never starts). Not for
+    /// an operation whose not running loses something its data cannot give
+    /// back when dropped (a close: the fd it owns).
+    const WITHDRAWABLE: bool = true;
+
     /// Builds the submission entry (the driver sets its `user_data`).
     fn sqe(&mut self) -> squeue::Entry;
 
@@ -145,6 +151,7 @@ impl<T: OpCode> Drop for Op<T> {
             let abandoned = Abandoned {
                 data: Box::new(data),
                 returns_fd: T::RETURNS_FD,
+                withdrawable: T::WITHDRAWABLE,
                 on_late_cqe: None,
             };
             self.driver.abandon_op(self.key, abandoned);

@@ -101,6 +101,7 @@ impl<T: MultishotCode> Drop for MultiOp<T> {
             let abandoned = Abandoned {
                 data: Box::new(data),
                 returns_fd: T::RETURNS_FD,
+                withdrawable: true,
                 on_late_cqe: Some(recycle_erased::<T>),
             };
             self.driver.abandon_op(key, abandoned);

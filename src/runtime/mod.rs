@@ -212,6 +212,7 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         let _driver = context::enter(&self.driver);
         let _executor = current::enter(&self.executor);
+        self.driver.begin_shutdown();
         self.executor.shutdown();
         self.driver.shutdown(self.shutdown_timeout);
     }

@@ -33,6 +33,9 @@ pub struct Stats {
     pub ops_in_flight: u64,
     /// Operations dropped before completing (a cancel request was sent).
     pub ops_abandoned: u64,
+    /// Operations dropped before their entry reached the kernel: withdrawn
+    /// from the submission queue, they never started.
+    pub ops_withdrawn: u64,
     /// Sleeps waiting now (timers in the runtime's queue; they are not ring
     /// operations).
     pub timers_armed: u64,
@@ -63,6 +66,7 @@ pub fn stats() -> Stats {
         tasks_polled,
         ops_in_flight: in_flight as u64,
         ops_abandoned: driver.ops_abandoned,
+        ops_withdrawn: driver.ops_withdrawn,
         timers_armed: timers as u64,
     }
 }

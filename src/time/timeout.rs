@@ -29,7 +29,9 @@ use std::time::{Duration, Instant};
 ///
 /// # Cancel safety
 ///
-/// Dropping the `Timeout` drops the inner future and cancels the timer.
+/// Dropping the `Timeout` drops the inner future and cancels the timer. An
+/// I/O operation dropped this way, or when the deadline passes, follows [the
+/// crate docs](crate#cancellation).
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     let deadline = Instant::now()
         .checked_add(duration)

@@ -87,3 +87,145 @@ fn offset_u64_max_is_refused_not_read_as_the_file_cursor() {
         assert_eq!(res.unwrap(), 0);
     });
 }
+
+/// A connected pair of ringio TCP streams on the loopback.
+async fn tcp_pair() -> (ringio::net::TcpStream, ringio::net::TcpStream) {
+    let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (client, accepted) =
+        futures::join!(ringio::net::TcpStream::connect(addr), listener.accept());
+    (client.unwrap(), accepted.unwrap().0)
+}
+
+/// `timeout(Duration::ZERO, stream.write(..))` returned `Elapsed` while the
+/// peer got every byte: the entry was still queued when the future dropped
+/// and went to the kernel ahead of its cancel. A dropped op whose entry the
+/// kernel has not read is now withdrawn: it never starts.
+#[test]
+fn a_write_dropped_before_its_submit_sends_nothing() {
+    skip_unless_uring!();
+    run_bounded(Duration::from_secs(20), || async {
+        let (writer, reader) = tcp_pair().await;
+        let before = ringio::stats();
+        for _ in 0..1000 {
+            let res = ringio::time::timeout(Duration::ZERO, writer.write(vec![b'x'; 100])).await;
+            assert!(res.is_err(), "a zero timeout elapses first");
+        }
+        let after = ringio::stats();
+        assert_eq!(after.ops_withdrawn - before.ops_withdrawn, 1000);
+        // A marker written for real arrives first: nothing went before it.
+        let (res, _) = writer.write_all(b"end".to_vec()).await;
+        res.unwrap();
+        let (res, got) = reader.read(Vec::with_capacity(100_000)).await;
+        assert_eq!(
+            &got[..res.unwrap()],
+            b"end",
+            "no dropped write reached the peer"
+        );
+    });
+}
+
+/// `timeout(Duration::ZERO, stream.read(buf))` on a socket with bytes
+/// waiting returned `Elapsed`, and the bytes were consumed and thrown away.
+/// They now stay in the socket for the next read.
+#[test]
+fn a_read_dropped_before_its_submit_consumes_nothing() {
+    skip_unless_uring!();
+    run_bounded(Duration::from_secs(20), || async {
+        let (writer, reader) = tcp_pair().await;
+        // On the loopback the bytes are in the reader's queue once the
+        // write completes.
+        let (res, _) = writer.write_all(vec![7u8; 1000]).await;
+        res.unwrap();
+        let expected = 1000;
+        for _ in 0..1000 {
+            let res =
+                ringio::time::timeout(Duration::ZERO, reader.read(Vec::with_capacity(64))).await;
+            assert!(res.is_err(), "a zero timeout elapses first");
+        }
+        let mut total = 0;
+        while total < expected {
+            let (res, _) = reader.read(Vec::with_capacity(4096)).await;
+            total += res.unwrap();
+        }
+        assert_eq!(total, expected, "every waiting byte is still there");
+    });
+}
+
+/// An op dropped after its entry reached the kernel is still cancelled
+/// (not withdrawn), and its buffer lives until the final completion.
+#[test]
+fn an_op_dropped_after_its_submit_is_cancelled_not_withdrawn() {
+    skip_unless_uring!();
+    run_bounded(Duration::from_secs(20), || async {
+        let (_writer, reader) = tcp_pair().await;
+        let before = ringio::stats();
+        let res = ringio::time::timeout(
+            Duration::from_millis(20),
+            reader.read(Vec::with_capacity(64)),
+        )
+        .await;
+        assert!(res.is_err());
+        let after = ringio::stats();
+        assert_eq!(after.ops_withdrawn, before.ops_withdrawn);
+        assert_eq!(after.ops_abandoned - before.ops_abandoned, 1);
+    });
+}
+
+/// Dropping a runtime with 40k pending socket reads took seconds: one
+/// cancel each, every one a walk of a 16-bucket kernel hash past requests
+/// cancelled but not yet retired, quadratic in the number pending. Cancels
+/// now go newest first, in batches the kernel retires before the next,
+/// against a hash of 256 buckets: the drop's time grows linearly. (A ratio
+/// of two drops on the same box, not a time: 4x the reads costs about 4x,
+/// where the quadratic drop cost 16x and more.)
+#[test]
+fn runtime_drop_time_grows_linearly_with_pending_reads() {
+    let _serial = super::common::serial(); // counts fds
+    skip_unless_uring!();
+    super::common::bounded(Duration::from_secs(120), || {
+        let before = super::common::fd_count();
+        let small = drop_with_pending_reads(10_000);
+        let large = drop_with_pending_reads(40_000);
+        let ratio = large.as_secs_f64() / small.as_secs_f64();
+        assert!(
+            ratio < 12.0,
+            "4x the pending reads made the drop {ratio:.1}x slower ({small:?} -> {large:?})"
+        );
+        assert_eq!(
+            super::common::fd_count(),
+            before,
+            "every socket (and the ring) closed: nothing was leaked"
+        );
+    });
+}
+
+/// Drops a runtime with `pending` reads waiting on 1,000 idle sockets
+/// (kept open elsewhere, so the drop closes fds, not sockets); its time.
+fn drop_with_pending_reads(pending: usize) -> Duration {
+    let (ours, peers): (Vec<_>, Vec<_>) = (0..1000)
+        .map(|_| std::os::unix::net::UnixStream::pair().unwrap())
+        .unzip();
+    let kept: Vec<_> = ours.iter().map(|s| s.try_clone().unwrap()).collect();
+    let rt = ringio::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let streams: Vec<_> = ours
+            .into_iter()
+            .map(|s| std::rc::Rc::new(ringio::net::UnixStream::from_std(s)))
+            .collect();
+        for i in 0..pending {
+            let stream = streams[i % streams.len()].clone();
+            drop(ringio::spawn(async move {
+                let _ = stream.read(Vec::with_capacity(8)).await;
+            }));
+        }
+        while ringio::stats().ops_in_flight < pending as u64 {
+            ringio::yield_now().await;
+        }
+    });
+    let start = std::time::Instant::now();
+    drop(rt);
+    let elapsed = start.elapsed();
+    drop((kept, peers));
+    elapsed
+}

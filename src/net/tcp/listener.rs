@@ -130,8 +130,10 @@ impl TcpListener {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the accept; a connection the kernel
-    /// accepted anyway is closed.
+    /// Dropped before the runtime submits it, nothing is accepted: the
+    /// connection waits in the backlog for the next accept. Dropped after, a
+    /// connection the kernel accepted anyway is closed by the runtime. See [the
+    /// crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -157,7 +159,13 @@ impl TcpListener {
     /// [`TcpStream::peer_addr`] when needed.
     ///
     /// Connections the kernel accepts while the stream is not polled wait in
-    /// it; dropping the stream cancels the accept and closes them.
+    /// it.
+    ///
+    /// # Cancel safety
+    ///
+    /// A dropped `next()` loses nothing: the accept lives in the stream.
+    /// Dropping the stream cancels the accept: connections it accepted and has
+    /// not yielded are closed. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///

@@ -73,7 +73,9 @@ impl TcpStream {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the connect and closes the socket.
+    /// Dropped before the runtime submits it, no connection is attempted.
+    /// Dropped after, the connection may have been made; either way the socket
+    /// closes with the future. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -111,9 +113,10 @@ impl TcpStream {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the receive; the buffer is freed only
-    /// after the kernel is done with it. Bytes the kernel had already placed
-    /// in it are lost with it.
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -138,7 +141,9 @@ impl TcpStream {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future cancels the send (some bytes may have gone out).
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -162,7 +167,8 @@ impl TcpStream {
     ///
     /// # Cancel safety
     ///
-    /// Not cancel-safe as a whole: a drop loses how much was sent.
+    /// Not cancel-safe as a whole: a drop loses how much was sent. Each send in
+    /// it follows the rules of [`write`](TcpStream::write).
     ///
     /// # Examples
     ///
@@ -184,6 +190,13 @@ impl TcpStream {
     ///
     /// As [`read`](TcpStream::read); `EMSGSIZE` for more than 1024 buffers.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -204,6 +217,12 @@ impl TcpStream {
     ///
     /// As [`write`](TcpStream::write).
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -222,8 +241,14 @@ impl TcpStream {
     /// the runtime's pool (one multishot receive into provided buffers, Linux
     /// 6.0; plain receives on older kernels or when the pool is empty). Ends
     /// at EOF. A chunk can be sent on as it is (it is an `IoBuf`); dropping
-    /// it returns its buffer to the pool. Dropping the stream cancels the
-    /// receive.
+    /// it returns its buffer to the pool.
+    ///
+    /// # Cancel safety
+    ///
+    /// A dropped `next()` loses nothing: the receive lives in the stream.
+    /// Dropping the stream cancels the receive: bytes the kernel received for
+    /// it that it has not yielded are lost. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -274,6 +299,12 @@ impl TcpStream {
     /// # Errors
     ///
     /// `NotConnected`, or another OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is shut down. Dropped
+    /// after, the shutdown may have been made. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///

@@ -125,6 +125,12 @@ impl UnixDatagram {
     /// `NotFound`, `ConnectionRefused`, `EMSGSIZE`, `InvalidInput` for a path
     /// with a NUL byte inside, or another OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// the datagram may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -148,6 +154,12 @@ impl UnixDatagram {
     ///
     /// The OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -168,6 +180,12 @@ impl UnixDatagram {
     /// # Errors
     ///
     /// The OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -195,6 +213,12 @@ impl UnixDatagram {
     /// `NotConnected` before [`connect`](UnixDatagram::connect), or another
     /// OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// the datagram may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -213,6 +237,12 @@ impl UnixDatagram {
     /// # Errors
     ///
     /// The OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// datagram stays queued. Dropped after, a datagram may have been received:
+    /// it is lost. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///

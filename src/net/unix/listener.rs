@@ -68,6 +68,13 @@ impl UnixListener {
     ///
     /// The kernel's error, such as `EMFILE`; the listener keeps working.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is accepted: the
+    /// connection waits in the backlog for the next accept. Dropped after, a
+    /// connection the kernel accepted anyway is closed by the runtime. See [the
+    /// crate docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run

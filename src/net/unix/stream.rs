@@ -65,6 +65,12 @@ impl UnixStream {
     /// byte inside (a leading NUL names an abstract socket), or another OS
     /// error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, no connection is attempted.
+    /// Dropped after, the connection may have been made; either way the socket
+    /// closes with the future. See [the crate docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -107,6 +113,13 @@ impl UnixStream {
     ///
     /// `ConnectionReset`, or another OS error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -127,6 +140,12 @@ impl UnixStream {
     /// `BrokenPipe` when the peer is gone (never a SIGPIPE), or another OS
     /// error.
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -146,6 +165,11 @@ impl UnixStream {
     ///
     /// As [`write`](UnixStream::write), or `WriteZero`.
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe as a whole: a drop loses how much was sent. Each send in
+    /// it follows the rules of [`write`](UnixStream::write).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -164,6 +188,13 @@ impl UnixStream {
     /// # Errors
     ///
     /// As [`read`](UnixStream::read).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, the receive never starts and the
+    /// socket keeps its bytes. Dropped after, it may have completed: the bytes
+    /// it received are consumed and lost. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -185,6 +216,12 @@ impl UnixStream {
     ///
     /// As [`write`](UnixStream::write).
     ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is sent. Dropped after,
+    /// some or all of the bytes may have been sent. See [the crate
+    /// docs](crate#cancellation).
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -200,6 +237,10 @@ impl UnixStream {
 
     /// The bytes received from now on as a stream of pooled chunks (see
     /// [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot)).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`TcpStream::recv_multishot`](crate::net::TcpStream::recv_multishot).
     ///
     /// # Examples
     ///
@@ -238,6 +279,12 @@ impl UnixStream {
     /// # Errors
     ///
     /// `NotConnected`, or another OS error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before the runtime submits it, nothing is shut down. Dropped
+    /// after, the shutdown may have been made. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
