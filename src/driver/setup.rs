@@ -103,10 +103,11 @@ fn cq_entries(sq_entries: u32) -> u32 {
 }
 
 /// The kernel sizes its cancel hash (pending polls, found by `user_data`
-/// when an operation is cancelled) from the completion queue: 2^(log2(CQ)
-/// - 5) buckets, at most 256, reached at 8,192 entries (128 KiB of CQ).
-/// With the default 512 it has 16, and cancelling one of 30k pending reads
-/// walked about 1,900 requests.
+/// when an operation is cancelled) from the completion queue: 2 to the
+/// power log2(CQ) minus 5 buckets, at most 256, reached at 8,192 entries
+/// (128 KiB of CQ). A cancel walks one bucket's list: with 512 entries (16
+/// buckets) and 30k reads pending, about 1,900 requests; with 256 buckets,
+/// about 120.
 const CANCEL_HASH_CQ: u32 = 8192;
 
 fn candidates(config: &RingConfig) -> Vec<SetupMode> {

@@ -1,6 +1,6 @@
 //! Regressions from an outside stress probe, one test per defect.
 
-use super::common::run_bounded;
+use super::common::{run_bounded, serial};
 use crate::skip_unless_uring;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use std::time::Duration;
 /// abstract socket).
 #[test]
 fn unix_socket_paths_with_an_interior_nul_are_refused() {
+    let _serial = serial(); // opens fds: quiet for the fd-counting tests
     skip_unless_uring!();
     run_bounded(Duration::from_secs(10), || async {
         let dir = tempfile::tempdir().unwrap();
@@ -49,6 +50,7 @@ fn unix_socket_paths_with_an_interior_nul_are_refused() {
 /// now says `InvalidInput` before anything reaches the kernel.
 #[test]
 fn offset_u64_max_is_refused_not_read_as_the_file_cursor() {
+    let _serial = serial(); // opens fds: quiet for the fd-counting tests
     skip_unless_uring!();
     run_bounded(Duration::from_secs(10), || async {
         let dir = tempfile::tempdir().unwrap();
@@ -103,6 +105,7 @@ async fn tcp_pair() -> (ringio::net::TcpStream, ringio::net::TcpStream) {
 /// kernel has not read is now withdrawn: it never starts.
 #[test]
 fn a_write_dropped_before_its_submit_sends_nothing() {
+    let _serial = serial(); // opens fds: quiet for the fd-counting tests
     skip_unless_uring!();
     run_bounded(Duration::from_secs(20), || async {
         let (writer, reader) = tcp_pair().await;
@@ -130,6 +133,7 @@ fn a_write_dropped_before_its_submit_sends_nothing() {
 /// They now stay in the socket for the next read.
 #[test]
 fn a_read_dropped_before_its_submit_consumes_nothing() {
+    let _serial = serial(); // opens fds: quiet for the fd-counting tests
     skip_unless_uring!();
     run_bounded(Duration::from_secs(20), || async {
         let (writer, reader) = tcp_pair().await;
@@ -156,6 +160,7 @@ fn a_read_dropped_before_its_submit_consumes_nothing() {
 /// (not withdrawn), and its buffer lives until the final completion.
 #[test]
 fn an_op_dropped_after_its_submit_is_cancelled_not_withdrawn() {
+    let _serial = serial(); // opens fds: quiet for the fd-counting tests
     skip_unless_uring!();
     run_bounded(Duration::from_secs(20), || async {
         let (_writer, reader) = tcp_pair().await;
@@ -181,7 +186,7 @@ fn an_op_dropped_after_its_submit_is_cancelled_not_withdrawn() {
 /// where the quadratic drop cost 16x and more.)
 #[test]
 fn runtime_drop_time_grows_linearly_with_pending_reads() {
-    let _serial = super::common::serial(); // counts fds
+    let _serial = serial(); // counts fds
     skip_unless_uring!();
     super::common::bounded(Duration::from_secs(120), || {
         let before = super::common::fd_count();
