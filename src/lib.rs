@@ -29,7 +29,10 @@
 //!
 //! Because the kernel works on memory while the operation is in flight, an
 //! operation *owns* its buffer and hands it back with the result (see
-//! [`buf`] and [`BufResult`]).
+//! [`buf`] and [`BufResult`]). One operation moves at most `u32::MAX` bytes
+//! (an io_uring entry's length is 32 bits): a larger buffer gives a short
+//! read or write, which the looping methods (`write_all`, `read_exact_at`,
+//! ...) continue.
 //!
 //! # Cancellation
 //!

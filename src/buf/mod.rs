@@ -13,6 +13,10 @@
 //! and `String` (read-only); [`IoBuf::slice`] restricts an operation to a
 //! sub-range while keeping ownership.
 //!
+//! One read or write uses at most the first `u32::MAX` bytes of a buffer
+//! (an io_uring entry's length is 32 bits): a larger one gives a short read
+//! or write.
+//!
 //! ```
 //! use ringio::buf::IoBuf;
 //!

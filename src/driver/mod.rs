@@ -383,7 +383,7 @@ impl Driver {
         self.closed = true;
         self.closing = true;
         self.wake.close_ring_target();
-        let deadline = Instant::now() + timeout;
+        let deadline = timers::deadline_after(Instant::now(), timeout);
         if !self.cancel_pending(deadline) {
             self.leak();
             return;

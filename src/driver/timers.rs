@@ -11,7 +11,7 @@ use super::lifecycle::Waiter;
 use super::Driver;
 use std::collections::BTreeMap;
 use std::task::{Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A queued timer: its deadline, then the order it was armed in (timers
 /// with one deadline fire in arming order, and every key is unique).
@@ -158,6 +158,14 @@ impl Drop for Timer {
             .flatten();
         drop(removed);
     }
+}
+
+/// `duration` after `start`; for a duration too large for `Instant`, about
+/// 30 years from now: "never".
+pub(crate) fn deadline_after(start: Instant, duration: Duration) -> Instant {
+    start
+        .checked_add(duration)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! [`Interval`]: ticks at a fixed period.
 
-use super::sleep::{sleep_until, Sleep};
+use super::sleep::{after, sleep_until, Sleep};
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -96,7 +96,7 @@ impl Interval {
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| Pin::new(&mut self.sleep).poll(cx)).await;
         let this_tick = self.sleep.deadline();
-        self.sleep.reset(this_tick + self.period);
+        self.sleep.reset(after(this_tick, self.period));
         this_tick
     }
 
@@ -129,6 +129,6 @@ impl Interval {
     /// });
     /// ```
     pub fn reset(&mut self) {
-        self.sleep.reset(Instant::now() + self.period);
+        self.sleep.reset(after(Instant::now(), self.period));
     }
 }

@@ -1,6 +1,7 @@
 //! [`Sleep`]: a future that completes at a deadline.
 
 use crate::driver::timers::Timer;
+pub(crate) use crate::driver::timers::deadline_after as after;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -28,8 +29,7 @@ use std::time::{Duration, Instant};
 ///
 /// Polling it outside a ringio runtime panics.
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = Instant::now();
-    sleep_until(now.checked_add(duration).unwrap_or_else(far_future))
+    sleep_until(after(Instant::now(), duration))
 }
 
 /// Waits until `deadline`; never completes before it. Requires Linux 5.4.
@@ -56,10 +56,6 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     }
 }
 
-/// About 30 years from now: "never", for durations too large for `Instant`.
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86400 * 365 * 30)
-}
 
 /// The future of [`sleep`] and [`sleep_until`].
 ///

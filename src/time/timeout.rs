@@ -1,6 +1,6 @@
 //! [`timeout`]: race a future against a deadline.
 
-use super::sleep::{sleep_until, Sleep};
+use super::sleep::{after, sleep_until, Sleep};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -33,10 +33,7 @@ use std::time::{Duration, Instant};
 /// I/O operation dropped this way, or when the deadline passes, follows [the
 /// crate docs](crate#cancellation).
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(86400 * 365 * 30));
-    timeout_at(deadline, future)
+    timeout_at(after(Instant::now(), duration), future)
 }
 
 /// Like [`timeout`], with an absolute deadline.

@@ -234,3 +234,36 @@ fn drop_with_pending_reads(pending: usize) -> Duration {
     drop((kept, peers));
     elapsed
 }
+
+/// `interval(Duration::MAX)` panicked on its second tick (`Instant` plus
+/// the period overflowed), and `reset` did the same: a period too large for
+/// `Instant` now means "never", as it does for `sleep` and `timeout`.
+#[test]
+fn an_interval_with_a_period_too_large_for_instant_does_not_panic() {
+    skip_unless_uring!();
+    run_bounded(Duration::from_secs(10), || async {
+        let mut ticks = ringio::time::interval(Duration::MAX);
+        ticks.tick().await; // the first tick is at once
+        let second = ringio::time::timeout(Duration::from_millis(1), ticks.tick()).await;
+        assert!(second.is_err(), "the second tick is decades away");
+        ticks.reset();
+        let after_reset = ringio::time::timeout(Duration::ZERO, ticks.tick()).await;
+        assert!(after_reset.is_err());
+    });
+}
+
+/// `Builder::shutdown_timeout(Duration::MAX)` panicked in the runtime's
+/// drop (the shutdown deadline overflowed `Instant`).
+#[test]
+fn a_shutdown_timeout_too_large_for_instant_does_not_panic() {
+    let _serial = serial(); // opens a ring
+    skip_unless_uring!();
+    super::common::bounded(Duration::from_secs(10), || {
+        let rt = ringio::Builder::new()
+            .shutdown_timeout(Duration::MAX)
+            .build()
+            .unwrap();
+        rt.block_on(async { ringio::nop().await.unwrap() });
+        drop(rt);
+    });
+}
