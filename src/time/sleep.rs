@@ -1,7 +1,7 @@
 //! [`Sleep`]: a future that completes at a deadline.
 
-use crate::driver::timers::Timer;
 pub(crate) use crate::driver::timers::deadline_after as after;
+use crate::driver::timers::Timer;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -55,7 +55,6 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         timer: None,
     }
 }
-
 
 /// The future of [`sleep`] and [`sleep_until`].
 ///
