@@ -129,6 +129,9 @@ pub mod buf;
 mod driver;
 mod fd;
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
+pub mod io;
 mod io_util;
 pub mod net;
 mod op;
@@ -141,6 +144,8 @@ pub mod time;
 pub use buf::BufResult;
 pub use op::nop::nop;
 pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, WorkerId};
+#[cfg(feature = "macros")]
+pub use ringio_macros::{main, test};
 pub use runtime::{
     run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
 };

@@ -29,22 +29,16 @@ pub(crate) struct PollRead {
 }
 
 impl PollRead {
-    pub(crate) fn poll_read(
+    /// The received bytes not handed out yet; when there are none, starts a
+    /// receive (of at least `hint` bytes) and waits for it. An empty slice
+    /// is the end of the stream.
+    pub(crate) fn poll_fill(
         &mut self,
         fd: &SharedFd,
         cx: &mut Context<'_>,
-        out: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        if out.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        loop {
-            if self.pos < self.buf.len() {
-                let n = out.len().min(self.buf.len() - self.pos);
-                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-                self.pos += n;
-                return Poll::Ready(Ok(n));
-            }
+        hint: usize,
+    ) -> Poll<io::Result<&[u8]>> {
+        while self.pos == self.buf.len() {
             match &mut self.op {
                 Some(op) => {
                     let (res, buf) = ready!(Pin::new(op).poll(cx));
@@ -52,7 +46,7 @@ impl PollRead {
                     self.buf = buf;
                     self.pos = 0;
                     match res {
-                        Ok(0) => return Poll::Ready(Ok(0)),
+                        Ok(0) => return Poll::Ready(Ok(&[])),
                         Ok(_) => {}
                         Err(e) => return Poll::Ready(Err(e)),
                     }
@@ -60,11 +54,18 @@ impl PollRead {
                 None => {
                     let mut buf = std::mem::take(&mut self.buf);
                     buf.clear();
-                    buf.reserve(out.len().max(READ_CHUNK));
+                    buf.reserve(hint.max(READ_CHUNK));
+                    self.pos = 0;
                     self.op = Some(Op::submit(Recv::new(fd.clone(), buf)));
                 }
             }
         }
+        Poll::Ready(Ok(&self.buf[self.pos..]))
+    }
+
+    /// Marks `n` bytes of [`poll_fill`](Self::poll_fill)'s slice handed out.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
     }
 }
 
@@ -150,9 +151,13 @@ impl PollWrite {
     ) -> Poll<io::Result<()>> {
         ready!(self.poll_flush(fd, cx))?;
         if !self.shut_down {
-            // shutdown(2) never blocks.
-            SockRef::from(fd).shutdown(std::net::Shutdown::Write)?;
-            self.shut_down = true;
+            // shutdown(2) never blocks. A peer that already left (the
+            // socket is no longer connected) has nothing to be told: Ok,
+            // as tokio's streams say.
+            match SockRef::from(fd).shutdown(std::net::Shutdown::Write) {
+                Err(e) if e.kind() != io::ErrorKind::NotConnected => return Poll::Ready(Err(e)),
+                _ => self.shut_down = true,
+            }
         }
         Poll::Ready(Ok(()))
     }
@@ -167,37 +172,76 @@ impl std::fmt::Debug for PollWrite {
     }
 }
 
-/// Implements futures-io's `AsyncRead` and `AsyncWrite` for a stream type
-/// with `io: SocketIo`, `reader: PollRead` and `writer: PollWrite` fields.
-macro_rules! impl_async_io {
-    ($stream:ty) => {
-        impl futures_util::io::AsyncRead for $stream {
+pub(crate) use private::{BufferedRead, BufferedWrite};
+
+mod private {
+    use std::io;
+    use std::task::{Context, Poll};
+
+    /// The read side of a ringio stream as poll functions over its internal
+    /// buffer: what its futures-io, tokio and hyper trait impls share.
+    /// Sealed: ringio's stream types (and read halves) only, named in the
+    /// bounds of generic impls but not exported.
+    #[allow(unreachable_pub)]
+    pub trait BufferedRead {
+        /// See `PollRead::poll_fill`.
+        fn poll_fill(&mut self, cx: &mut Context<'_>, hint: usize) -> Poll<io::Result<&[u8]>>;
+        /// See `PollRead::consume`.
+        fn consume(&mut self, n: usize);
+    }
+
+    /// The write side of a ringio stream as poll functions over its
+    /// internal buffer (see [`BufferedRead`]). Sealed.
+    #[allow(unreachable_pub)]
+    pub trait BufferedWrite {
+        /// See `PollWrite::poll_write`.
+        fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>>;
+        /// See `PollWrite::poll_flush`.
+        fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+        /// See `PollWrite::poll_close`.
+        fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    }
+}
+
+/// Implements futures-io's `AsyncRead` and `AsyncWrite` for a type that
+/// implements [`BufferedRead`] and [`BufferedWrite`] (or, with `read` or
+/// `write` first, only the one side).
+macro_rules! impl_futures_io {
+    (read $stream:ty $(, $generic:ident: $bound:path)?) => {
+        impl$(<$generic: $bound>)? futures_util::io::AsyncRead for $stream {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
                 out: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
+                use $crate::net::poll_io::BufferedRead;
                 let this = self.get_mut();
-                this.reader.poll_read(&this.io.fd, cx, out)
+                if out.is_empty() {
+                    return std::task::Poll::Ready(Ok(0));
+                }
+                let data = std::task::ready!(this.poll_fill(cx, out.len()))?;
+                let n = out.len().min(data.len());
+                out[..n].copy_from_slice(&data[..n]);
+                this.consume(n);
+                std::task::Poll::Ready(Ok(n))
             }
         }
-
-        impl futures_util::io::AsyncWrite for $stream {
+    };
+    (write $stream:ty $(, $generic:ident: $bound:path)?) => {
+        impl$(<$generic: $bound>)? futures_util::io::AsyncWrite for $stream {
             fn poll_write(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
                 data: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                let this = self.get_mut();
-                this.writer.poll_write(&this.io.fd, cx, data)
+                $crate::net::poll_io::BufferedWrite::poll_write(self.get_mut(), cx, data)
             }
 
             fn poll_flush(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                let this = self.get_mut();
-                this.writer.poll_flush(&this.io.fd, cx)
+                $crate::net::poll_io::BufferedWrite::poll_flush(self.get_mut(), cx)
             }
 
             /// Flushes, then shuts down the write direction (the peer reads
@@ -206,10 +250,58 @@ macro_rules! impl_async_io {
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                let this = self.get_mut();
-                this.writer.poll_close(&this.io.fd, cx)
+                $crate::net::poll_io::BufferedWrite::poll_close(self.get_mut(), cx)
             }
         }
+    };
+}
+pub(crate) use impl_futures_io;
+
+/// Implements [`BufferedRead`] and [`BufferedWrite`], and the I/O traits
+/// built on them, for a stream type with `io: SocketIo`, `reader: PollRead`
+/// and `writer: PollWrite` fields.
+macro_rules! impl_async_io {
+    ($stream:ty) => {
+        impl $crate::net::poll_io::BufferedRead for $stream {
+            fn poll_fill(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+                hint: usize,
+            ) -> std::task::Poll<std::io::Result<&[u8]>> {
+                self.reader.poll_fill(&self.io.fd, cx, hint)
+            }
+
+            fn consume(&mut self, n: usize) {
+                self.reader.consume(n)
+            }
+        }
+
+        impl $crate::net::poll_io::BufferedWrite for $stream {
+            fn poll_write(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+                data: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.writer.poll_write(&self.io.fd, cx, data)
+            }
+
+            fn poll_flush(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.writer.poll_flush(&self.io.fd, cx)
+            }
+
+            fn poll_close(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.writer.poll_close(&self.io.fd, cx)
+            }
+        }
+
+        $crate::net::poll_io::impl_futures_io!(read $stream);
+        $crate::net::poll_io::impl_futures_io!(write $stream);
     };
 }
 pub(crate) use impl_async_io;

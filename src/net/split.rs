@@ -1,12 +1,10 @@
 //! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a stream split for two tasks.
 
 use crate::buf::{BufResult, IoBuf, IoBufMut};
-use crate::net::poll_io::{PollRead, PollWrite};
+use crate::net::poll_io::{impl_futures_io, BufferedRead, BufferedWrite, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
-use futures_util::io::{AsyncRead, AsyncWrite};
 use socket2::SockRef;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
@@ -290,34 +288,29 @@ impl<S: SplitStream> Drop for OwnedWriteHalf<S> {
     }
 }
 
-impl<S: SplitStream> AsyncRead for OwnedReadHalf<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        out: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.reader.poll_read(&this.stream.socket().fd, cx, out)
+impl<S: SplitStream> BufferedRead for OwnedReadHalf<S> {
+    fn poll_fill(&mut self, cx: &mut Context<'_>, hint: usize) -> Poll<io::Result<&[u8]>> {
+        self.reader.poll_fill(&self.stream.socket().fd, cx, hint)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.reader.consume(n)
     }
 }
 
-impl<S: SplitStream> AsyncWrite for OwnedWriteHalf<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.writer.poll_write(&this.stream.socket().fd, cx, data)
+impl<S: SplitStream> BufferedWrite for OwnedWriteHalf<S> {
+    fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        self.writer.poll_write(&self.stream.socket().fd, cx, data)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.writer.poll_flush(&this.stream.socket().fd, cx)
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.writer.poll_flush(&self.stream.socket().fd, cx)
     }
 
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.writer.poll_close(&this.stream.socket().fd, cx)
+    fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.writer.poll_close(&self.stream.socket().fd, cx)
     }
 }
+
+impl_futures_io!(read OwnedReadHalf<S>, S: SplitStream);
+impl_futures_io!(write OwnedWriteHalf<S>, S: SplitStream);

@@ -1,0 +1,1 @@
+//! Owned-buffer I/O traits shared by ringio's stream types.
