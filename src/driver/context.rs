@@ -141,7 +141,7 @@ impl std::fmt::Debug for Handle {
 /// Runs `f` with this thread's driver, if a runtime runs on this thread
 /// (`None` also during thread teardown).
 #[inline]
-fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
+pub(crate) fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
     let driver = CURRENT.try_with(Cell::get).ok()?;
     if driver.is_null() {
         return None;

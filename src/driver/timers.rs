@@ -10,6 +10,7 @@ use super::context::{task_token, waiter_for, Handle};
 use super::lifecycle::Waiter;
 use super::Driver;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -22,10 +23,22 @@ pub(crate) struct TimerKey {
 }
 
 /// The timers of one runtime, ordered by deadline.
-#[derive(Default)]
 pub(crate) struct TimerQueue {
     timers: BTreeMap<TimerKey, Waiter>,
     next_seq: u64,
+    /// Unique in the process: how a [`DetachedTimer`] names its queue.
+    id: u64,
+}
+
+impl Default for TimerQueue {
+    fn default() -> TimerQueue {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        TimerQueue {
+            timers: BTreeMap::new(),
+            next_seq: 0,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl TimerQueue {
@@ -127,24 +140,93 @@ impl Timer {
     /// `Ready` once the timer has fired (or its runtime shut down); while it
     /// is queued, makes `waker` the one it wakes.
     pub(crate) fn poll(&self, waker: &Waker) -> Poll<()> {
-        let replaced = self.driver.with_driver(|d| {
-            let current = d.timers.get_mut(self.key)?;
-            let stale = match (&*current, task_token(&self.driver, waker)) {
-                (Waiter::Task(token), Some(now)) => *token != now,
-                (Waiter::Waker(old), None) => !old.will_wake(waker),
-                _ => true,
-            };
-            // The old waiter is handed out and dropped after the borrow:
-            // dropping a waker may run code that reaches the driver.
-            Some(stale.then(|| std::mem::replace(current, waiter_for(&self.driver, waker))))
-        });
-        match replaced {
-            Some(old) => {
-                drop(old);
-                Poll::Pending
-            }
-            None => Poll::Ready(()),
+        poll_queued(&self.driver, self.key, waker)
+    }
+
+    /// The deadline the timer was queued for.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.key.deadline
+    }
+}
+
+/// Polls the timer `key` of `driver`'s queue (see [`Timer::poll`]).
+fn poll_queued(driver: &Handle, key: TimerKey, waker: &Waker) -> Poll<()> {
+    let replaced = driver.with_driver(|d| {
+        let current = d.timers.get_mut(key)?;
+        let stale = match (&*current, task_token(driver, waker)) {
+            (Waiter::Task(token), Some(now)) => *token != now,
+            (Waiter::Waker(old), None) => !old.will_wake(waker),
+            _ => true,
+        };
+        // The old waiter is handed out and dropped after the borrow:
+        // dropping a waker may run code that reaches the driver.
+        Some(stale.then(|| std::mem::replace(current, waiter_for(driver, waker))))
+    });
+    match replaced {
+        Some(old) => {
+            drop(old);
+            Poll::Pending
         }
+        None => Poll::Ready(()),
+    }
+}
+
+/// A timer that names its queue by id rather than holding the driver, so
+/// it is `Send + Sync`, as other runtimes' traits require of a sleep
+/// (hyper's `Sleep`). It is used on the thread whose runtime armed it: polled
+/// anywhere else it reads as fired, and dropped anywhere else it stays
+/// queued until its deadline (one spurious wake-up).
+#[derive(Debug)]
+pub(crate) struct DetachedTimer {
+    queue: u64,
+    key: TimerKey,
+}
+
+impl DetachedTimer {
+    /// As [`Timer::arm`].
+    ///
+    /// # Panics
+    ///
+    /// Panics when no ringio runtime runs on this thread.
+    pub(crate) fn arm(deadline: Instant, waker: &Waker) -> DetachedTimer {
+        super::context::with_current(|driver| {
+            let waiter = waiter_for(driver, waker);
+            driver.with_driver(|d| DetachedTimer {
+                queue: d.timers.id,
+                key: d.timers.insert(deadline, waiter),
+            })
+        })
+    }
+
+    /// As [`Timer::poll`]; `Ready` off its runtime's thread.
+    pub(crate) fn poll(&self, waker: &Waker) -> Poll<()> {
+        super::context::try_with_current(|driver| {
+            let ours = driver.try_with_driver(|d| d.timers.id == self.queue) == Some(true);
+            ours.then(|| poll_queued(driver, self.key, waker))
+        })
+        .flatten()
+        .unwrap_or(Poll::Ready(()))
+    }
+
+    /// The deadline the timer was queued for.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.key.deadline
+    }
+}
+
+impl Drop for DetachedTimer {
+    fn drop(&mut self) {
+        let removed = super::context::try_with_current(|driver| {
+            driver
+                .try_with_driver(|d| {
+                    (d.timers.id == self.queue)
+                        .then(|| d.timers.remove(self.key))
+                        .flatten()
+                })
+                .flatten()
+        })
+        .flatten();
+        drop(removed);
     }
 }
 

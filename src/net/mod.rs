@@ -29,7 +29,7 @@
 
 mod acceptor;
 mod datagram_io;
-mod poll_io;
+pub(crate) mod poll_io;
 mod recv_stream;
 mod socket_io;
 mod split;

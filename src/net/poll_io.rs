@@ -1,7 +1,8 @@
-//! futures-io adapters over completion I/O: [`PollRead`] and [`PollWrite`]
-//! keep an internal owned buffer and at most one operation in flight, so a
-//! dropped poll loses nothing: the operation stays with the stream and its
-//! bytes are handed out (or its send finished) by the next poll.
+//! futures-io and tokio adapters over completion I/O: [`PollRead`] and
+//! [`PollWrite`] keep an internal owned buffer and at most one operation in
+//! flight, so a dropped poll loses nothing: the operation stays with the
+//! stream and its bytes are handed out (or its send finished) by the next
+//! poll.
 
 use crate::buf::{IoBuf, Slice};
 use crate::fd::SharedFd;
@@ -9,7 +10,7 @@ use crate::op::send_recv::{Recv, Send};
 use crate::op::Op;
 use socket2::SockRef;
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -97,14 +98,34 @@ impl PollWrite {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored(fd, cx, &[IoSlice::new(data)])
+    }
+
+    /// Takes the bytes of `bufs` in order, up to 64 KiB in all, into the
+    /// internal buffer in one go and starts sending them; first finishes the
+    /// previous send. Returns how many bytes it took (0 when every slice is
+    /// empty).
+    pub(crate) fn poll_write_vectored(
+        &mut self,
+        fd: &SharedFd,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         ready!(self.poll_flush(fd, cx))?;
-        if data.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        let n = data.len().min(WRITE_CHUNK);
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        buf.extend_from_slice(&data[..n]);
+        for data in bufs {
+            let room = WRITE_CHUNK - buf.len();
+            if room == 0 {
+                break;
+            }
+            buf.extend_from_slice(&data[..data.len().min(room)]);
+        }
+        let n = buf.len();
+        if n == 0 {
+            self.buf = buf;
+            return Poll::Ready(Ok(0));
+        }
         self.sent = 0;
         self.op = Some(Op::submit(Send::new(fd.clone(), buf.slice(..))));
         Poll::Ready(Ok(n))
@@ -196,6 +217,12 @@ mod private {
     pub trait BufferedWrite {
         /// See `PollWrite::poll_write`.
         fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>>;
+        /// See `PollWrite::poll_write_vectored`.
+        fn poll_write_vectored(
+            &mut self,
+            cx: &mut Context<'_>,
+            bufs: &[std::io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>>;
         /// See `PollWrite::poll_flush`.
         fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
         /// See `PollWrite::poll_close`.
@@ -237,6 +264,14 @@ macro_rules! impl_futures_io {
                 $crate::net::poll_io::BufferedWrite::poll_write(self.get_mut(), cx, data)
             }
 
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                $crate::net::poll_io::BufferedWrite::poll_write_vectored(self.get_mut(), cx, bufs)
+            }
+
             fn poll_flush(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -256,6 +291,76 @@ macro_rules! impl_futures_io {
     };
 }
 pub(crate) use impl_futures_io;
+
+/// Implements tokio's `AsyncRead` and `AsyncWrite` for a type that
+/// implements [`BufferedRead`] and [`BufferedWrite`] (or, with `read` or
+/// `write` first, only the one side). A read copies into the unfilled part
+/// of the caller's `ReadBuf`, never zeroing or initializing the rest.
+#[cfg(feature = "tokio-io")]
+macro_rules! impl_tokio_io {
+    (read $stream:ty $(, $generic:ident: $bound:path)?) => {
+        impl$(<$generic: $bound>)? tokio::io::AsyncRead for $stream {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                out: &mut tokio::io::ReadBuf<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                use $crate::net::poll_io::BufferedRead;
+                let this = self.get_mut();
+                let room = out.remaining();
+                if room == 0 {
+                    return std::task::Poll::Ready(Ok(()));
+                }
+                let data = std::task::ready!(this.poll_fill(cx, room))?;
+                let n = room.min(data.len());
+                out.put_slice(&data[..n]);
+                this.consume(n);
+                std::task::Poll::Ready(Ok(()))
+            }
+        }
+    };
+    (write $stream:ty $(, $generic:ident: $bound:path)?) => {
+        impl$(<$generic: $bound>)? tokio::io::AsyncWrite for $stream {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                data: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                $crate::net::poll_io::BufferedWrite::poll_write(self.get_mut(), cx, data)
+            }
+
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                $crate::net::poll_io::BufferedWrite::poll_write_vectored(self.get_mut(), cx, bufs)
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                $crate::net::poll_io::BufferedWrite::poll_flush(self.get_mut(), cx)
+            }
+
+            /// Flushes, then shuts down the write direction (the peer reads
+            /// EOF).
+            fn poll_shutdown(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                $crate::net::poll_io::BufferedWrite::poll_close(self.get_mut(), cx)
+            }
+        }
+    };
+}
+#[cfg(feature = "tokio-io")]
+pub(crate) use impl_tokio_io;
 
 /// Implements [`BufferedRead`] and [`BufferedWrite`], and the I/O traits
 /// built on them, for a stream type with `io: SocketIo`, `reader: PollRead`
@@ -285,6 +390,14 @@ macro_rules! impl_async_io {
                 self.writer.poll_write(&self.io.fd, cx, data)
             }
 
+            fn poll_write_vectored(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.writer.poll_write_vectored(&self.io.fd, cx, bufs)
+            }
+
             fn poll_flush(
                 &mut self,
                 cx: &mut std::task::Context<'_>,
@@ -302,6 +415,10 @@ macro_rules! impl_async_io {
 
         $crate::net::poll_io::impl_futures_io!(read $stream);
         $crate::net::poll_io::impl_futures_io!(write $stream);
+        #[cfg(feature = "tokio-io")]
+        $crate::net::poll_io::impl_tokio_io!(read $stream);
+        #[cfg(feature = "tokio-io")]
+        $crate::net::poll_io::impl_tokio_io!(write $stream);
     };
 }
 pub(crate) use impl_async_io;

@@ -4,6 +4,7 @@ use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::net::poll_io::{impl_futures_io, BufferedRead, BufferedWrite, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
 use socket2::SockRef;
+use std::future::Future;
 use std::io;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -37,6 +38,11 @@ pub(crate) fn split<S: SplitStream>(
 /// [`UnixStream::into_split`]). `as_ref()` gives the stream (addresses,
 /// options).
 ///
+/// It implements [`OwnedRead`](crate::io::OwnedRead) and futures-io's
+/// `AsyncRead`; with feature `tokio-io`, also tokio's `AsyncRead`, through
+/// the same internal buffer and as cancel-safe: a dropped read loses no
+/// bytes.
+///
 /// [`TcpStream::into_split`]: crate::net::TcpStream::into_split
 /// [`UnixStream::into_split`]: crate::net::UnixStream::into_split
 ///
@@ -59,6 +65,11 @@ pub struct OwnedReadHalf<S> {
 
 /// The write half of a split stream. Dropping it shuts down the write
 /// direction (the peer reads EOF).
+///
+/// It implements [`OwnedWrite`](crate::io::OwnedWrite) and futures-io's
+/// `AsyncWrite`; with feature `tokio-io`, also tokio's `AsyncWrite`, through
+/// the same internal buffer and as cancel-safe: a dropped write loses no
+/// accepted byte.
 ///
 /// # Examples
 ///
@@ -303,6 +314,15 @@ impl<S: SplitStream> BufferedWrite for OwnedWriteHalf<S> {
         self.writer.poll_write(&self.stream.socket().fd, cx, data)
     }
 
+    fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.writer
+            .poll_write_vectored(&self.stream.socket().fd, cx, bufs)
+    }
+
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.writer.poll_flush(&self.stream.socket().fd, cx)
     }
@@ -314,3 +334,35 @@ impl<S: SplitStream> BufferedWrite for OwnedWriteHalf<S> {
 
 impl_futures_io!(read OwnedReadHalf<S>, S: SplitStream);
 impl_futures_io!(write OwnedWriteHalf<S>, S: SplitStream);
+#[cfg(feature = "tokio-io")]
+crate::net::poll_io::impl_tokio_io!(read OwnedReadHalf<S>, S: SplitStream);
+#[cfg(feature = "tokio-io")]
+crate::net::poll_io::impl_tokio_io!(write OwnedWriteHalf<S>, S: SplitStream);
+
+impl<S: SplitStream> crate::io::OwnedRead for OwnedReadHalf<S> {
+    fn read<B: IoBufMut>(&self, buf: B) -> impl Future<Output = BufResult<usize, B>> {
+        OwnedReadHalf::read(self, buf)
+    }
+
+    fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> impl Future<Output = BufResult<usize, Vec<B>>> {
+        OwnedReadHalf::readv(self, bufs)
+    }
+}
+
+impl<S: SplitStream> crate::io::OwnedWrite for OwnedWriteHalf<S> {
+    fn write<B: IoBuf>(&self, buf: B) -> impl Future<Output = BufResult<usize, B>> {
+        OwnedWriteHalf::write(self, buf)
+    }
+
+    fn write_all<B: IoBuf>(&self, buf: B) -> impl Future<Output = BufResult<(), B>> {
+        OwnedWriteHalf::write_all(self, buf)
+    }
+
+    fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> impl Future<Output = BufResult<usize, Vec<B>>> {
+        OwnedWriteHalf::writev(self, bufs)
+    }
+
+    fn shutdown(&self) -> impl Future<Output = io::Result<()>> {
+        OwnedWriteHalf::shutdown(self)
+    }
+}

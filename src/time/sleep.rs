@@ -121,8 +121,11 @@ impl Sleep {
         Instant::now() >= self.deadline
     }
 
-    /// Moves the deadline; a queued timer is removed and queued again on
-    /// the next poll.
+    /// Moves the deadline. A queued timer for an earlier (or the same)
+    /// instant stays queued: when it fires the sleep finds its deadline
+    /// not reached and queues itself again, so pushing a deadline back (a
+    /// timer reset on every request) costs no queue operation. A timer for a
+    /// later instant is removed, and queued anew on the next poll.
     ///
     /// # Examples
     ///
@@ -137,7 +140,9 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        self.timer = None;
+        if self.timer.as_ref().is_some_and(|t| t.deadline() > deadline) {
+            self.timer = None;
+        }
     }
 }
 

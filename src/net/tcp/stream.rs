@@ -33,7 +33,12 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 /// It also implements futures-io's [`AsyncRead`](futures_util::io::AsyncRead)
 /// and [`AsyncWrite`](futures_util::io::AsyncWrite) (through
 /// an internal buffer: one copy) for codecs written against those traits.
-/// Bytes the adapter has buffered are seen only through the adapter.
+/// Bytes the adapter has buffered are seen only through the adapter. With
+/// feature `tokio-io` it implements tokio's `AsyncRead` and `AsyncWrite` too,
+/// over the same buffer and cancel-safe like the futures-io ones (a dropped
+/// poll loses no byte). [`OwnedRead`](crate::io::OwnedRead) and
+/// [`OwnedWrite`](crate::io::OwnedWrite) give its owned-buffer methods to
+/// generic code.
 pub struct TcpStream {
     io: SocketIo,
     reader: PollRead,

@@ -15,7 +15,12 @@ use std::path::Path;
 
 /// A Unix stream connection. The same I/O as
 /// [`TcpStream`](crate::net::TcpStream): owned buffers, `&self` methods,
-/// split halves, and futures-io `AsyncRead`/`AsyncWrite`.
+/// split halves, and futures-io `AsyncRead`/`AsyncWrite`. With feature
+/// `tokio-io` it implements tokio's `AsyncRead` and `AsyncWrite` too,
+/// cancel-safe like the futures-io ones (a dropped poll loses no byte).
+/// [`OwnedRead`](crate::io::OwnedRead) and
+/// [`OwnedWrite`](crate::io::OwnedWrite) give its owned-buffer methods to
+/// generic code.
 ///
 /// # Examples
 ///
