@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The README's test command, then a release-mode pass of the integration tests
-# (optimized builds reorder and inline enough to shake out timing assumptions).
+# The README's test command, the macro crate's own tests, then a
+# release-mode pass of the integration tests (optimized builds reorder and
+# inline enough to shake out timing assumptions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test
+cargo test -p ringio-macros
 cargo test --release --tests

@@ -10,7 +10,6 @@ use super::context::{task_token, waiter_for, Handle};
 use super::lifecycle::Waiter;
 use super::Driver;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -27,16 +26,21 @@ pub(crate) struct TimerQueue {
     timers: BTreeMap<TimerKey, Waiter>,
     next_seq: u64,
     /// Unique in the process: how a [`DetachedTimer`] names its queue.
+    #[cfg(feature = "hyper")]
     id: u64,
 }
 
+// Derivable without the `hyper` feature's queue id.
+#[allow(clippy::derivable_impls)]
 impl Default for TimerQueue {
     fn default() -> TimerQueue {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        #[cfg(feature = "hyper")]
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         TimerQueue {
             timers: BTreeMap::new(),
             next_seq: 0,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            #[cfg(feature = "hyper")]
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
@@ -177,11 +181,13 @@ fn poll_queued(driver: &Handle, key: TimerKey, waker: &Waker) -> Poll<()> {
 /// anywhere else it reads as fired, and dropped anywhere else it stays
 /// queued until its deadline (one spurious wake-up).
 #[derive(Debug)]
+#[cfg(feature = "hyper")]
 pub(crate) struct DetachedTimer {
     queue: u64,
     key: TimerKey,
 }
 
+#[cfg(feature = "hyper")]
 impl DetachedTimer {
     /// As [`Timer::arm`].
     ///
@@ -214,6 +220,7 @@ impl DetachedTimer {
     }
 }
 
+#[cfg(feature = "hyper")]
 impl Drop for DetachedTimer {
     fn drop(&mut self) {
         let removed = super::context::try_with_current(|driver| {
