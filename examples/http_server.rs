@@ -86,7 +86,10 @@ async fn main() {
     }
     if threads == 1 {
         let listener = TcpListener::bind(&addr).unwrap_or_else(|e| fail(&addr, e));
-        eprintln!("serving http://{} (1 thread)", listener.local_addr().unwrap());
+        eprintln!(
+            "serving http://{} (1 thread)",
+            listener.local_addr().unwrap()
+        );
         serve(listener).await;
         return;
     }

@@ -19,7 +19,12 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// which request it answers).
 async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
-    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let mut out = path.into_bytes();
     out.extend_from_slice(&body);
     Ok(Response::new(Full::new(Bytes::from(out))))
@@ -48,7 +53,13 @@ fn serve_http1(header_timeout: Option<Duration>) -> SocketAddr {
 }
 
 async fn body_of(response: Response<Incoming>) -> Vec<u8> {
-    response.into_body().collect().await.unwrap().to_bytes().to_vec()
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
 
 #[test]
@@ -96,7 +107,9 @@ fn a_thousand_keep_alive_requests_over_sixty_four_ringio_connections() {
                 ringio::spawn(async move {
                     let stream = TcpStream::connect(addr).await.unwrap();
                     let (mut sender, conn) =
-                        hyper::client::conn::http1::handshake(HyperIo::new(stream)).await.unwrap();
+                        hyper::client::conn::http1::handshake(HyperIo::new(stream))
+                            .await
+                            .unwrap();
                     drop(ringio::spawn(conn));
                     let mut checked = 0;
                     for r in (c..1000).step_by(64) {
@@ -127,11 +140,14 @@ fn a_body_larger_than_the_buffers_goes_both_ways() {
     run_bounded(LIMIT, || async {
         let addr = serve_http1(None);
         let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(HyperIo::new(stream)).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream))
+            .await
+            .unwrap();
         drop(ringio::spawn(conn));
         let big: Vec<u8> = (0..4 << 20).map(|i: u32| (i ^ (i >> 9)) as u8).collect();
-        let req = Request::post("/big").body(Full::new(Bytes::from(big.clone()))).unwrap();
+        let req = Request::post("/big")
+            .body(Full::new(Bytes::from(big.clone())))
+            .unwrap();
         let body = body_of(sender.send_request(req).await.unwrap()).await;
         assert_eq!(&body[..4], b"/big");
         assert!(body[4..] == big[..], "4 MiB came back intact");
@@ -152,9 +168,10 @@ fn h2c_through_the_hyper_executor() {
                 .await;
         }));
         let stream = TcpStream::connect(addr).await.unwrap();
-        let (sender, conn) = hyper::client::conn::http2::handshake(HyperExecutor::new(), HyperIo::new(stream))
-            .await
-            .unwrap();
+        let (sender, conn) =
+            hyper::client::conn::http2::handshake(HyperExecutor::new(), HyperIo::new(stream))
+                .await
+                .unwrap();
         drop(ringio::spawn(conn));
         // Concurrent streams on one connection.
         let requests: Vec<_> = (0..50)
@@ -182,7 +199,9 @@ fn the_header_read_timeout_closes_a_connection_that_sends_half_a_header() {
     run_bounded(LIMIT, || async {
         let addr = serve_http1(Some(Duration::from_millis(100)));
         let stream = TcpStream::connect(addr).await.unwrap();
-        let (res, _) = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec()).await;
+        let (res, _) = stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec())
+            .await;
         res.unwrap();
         let started = std::time::Instant::now();
         // hyper answers a timed-out header with 408 or just closes: either
@@ -196,15 +215,28 @@ fn the_header_read_timeout_closes_a_connection_that_sends_half_a_header() {
             }
         }
         let waited = started.elapsed();
-        assert!(waited >= Duration::from_millis(90), "closed after {waited:?}");
-        assert!(got.is_empty() || got.starts_with(b"HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&got));
+        assert!(
+            waited >= Duration::from_millis(90),
+            "closed after {waited:?}"
+        );
+        assert!(
+            got.is_empty() || got.starts_with(b"HTTP/1.1 408"),
+            "{:?}",
+            String::from_utf8_lossy(&got)
+        );
         // The server still serves.
         let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(HyperIo::new(stream)).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream))
+            .await
+            .unwrap();
         drop(ringio::spawn(conn));
-        let req = Request::get("/after").body(Full::new(Bytes::new())).unwrap();
-        assert_eq!(body_of(sender.send_request(req).await.unwrap()).await, b"/after");
+        let req = Request::get("/after")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        assert_eq!(
+            body_of(sender.send_request(req).await.unwrap()).await,
+            b"/after"
+        );
     });
 }
 
@@ -222,21 +254,32 @@ fn a_client_that_resets_mid_request_leaves_the_server_serving() {
                 .write_all(b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
                 .unwrap();
             // SO_LINGER 0: the close sends a reset.
-            socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO)).unwrap();
+            socket2::SockRef::from(&stream)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
             drop(stream);
         }
         let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(HyperIo::new(stream)).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream))
+            .await
+            .unwrap();
         let conn = ringio::spawn(conn);
-        let req = Request::get("/alive").body(Full::new(Bytes::new())).unwrap();
-        assert_eq!(body_of(sender.send_request(req).await.unwrap()).await, b"/alive");
+        let req = Request::get("/alive")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        assert_eq!(
+            body_of(sender.send_request(req).await.unwrap()).await,
+            b"/alive"
+        );
         drop(sender);
         conn.await.unwrap().unwrap();
         // Every reset connection's task ends and its socket closes.
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while common::fd_count() > before {
-            assert!(std::time::Instant::now() < deadline, "sockets of reset connections stay open");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sockets of reset connections stay open"
+            );
             ringio::time::sleep(Duration::from_millis(5)).await;
         }
     });
