@@ -20,7 +20,7 @@ use std::future::Future;
 ///         hyper::client::conn::http2::handshake::<_, _, String>(HyperExecutor::new(), HyperIo::new(stream))
 ///             .await
 ///             .unwrap();
-///     ringio::spawn(conn);
+///     drop(ringio::spawn(conn));
 ///     let response = sender.send_request(hyper::Request::new(String::new())).await.unwrap();
 ///     println!("{}", response.status());
 /// });
@@ -36,8 +36,7 @@ impl HyperExecutor {
     /// # Examples
     ///
     /// ```
-    /// let executor = ringio::hyper::HyperExecutor::new();
-    /// # drop(executor);
+    /// let _executor = ringio::hyper::HyperExecutor::new();
     /// ```
     pub fn new() -> HyperExecutor {
         HyperExecutor::default()

@@ -28,7 +28,7 @@ use std::task::{ready, Context, Poll};
 ///     let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, String>(io)
 ///         .await
 ///         .unwrap();
-///     ringio::spawn(conn);
+///     drop(ringio::spawn(conn));
 ///     let response = sender
 ///         .send_request(hyper::Request::new(String::new()))
 ///         .await

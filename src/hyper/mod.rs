@@ -29,7 +29,7 @@
 //!     let listener = ringio::net::TcpListener::bind("127.0.0.1:8080").unwrap();
 //!     loop {
 //!         let (stream, _) = listener.accept().await.unwrap();
-//!         ringio::spawn(async move {
+//!         drop(ringio::spawn(async move {
 //!             let service = service_fn(|_req| async {
 //!                 Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from("hello"))))
 //!             });
@@ -37,7 +37,7 @@
 //!                 .timer(HyperTimer::new())
 //!                 .serve_connection(HyperIo::new(stream), service)
 //!                 .await;
-//!         });
+//!         }));
 //!     }
 //! });
 //! ```

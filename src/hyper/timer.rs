@@ -41,8 +41,7 @@ impl HyperTimer {
     /// # Examples
     ///
     /// ```
-    /// let timer = ringio::hyper::HyperTimer::new();
-    /// # drop(timer);
+    /// let _timer = ringio::hyper::HyperTimer::new();
     /// ```
     pub fn new() -> HyperTimer {
         HyperTimer::default()
