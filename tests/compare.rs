@@ -79,6 +79,8 @@ fn quick_compare_measures_every_workload_and_writes_json() {
                 "mib_per_s",
                 "sqes_per_enter",
                 "enters_per_op",
+                "server_busy",
+                "client_busy",
             ] {
                 assert!(row.get(field).is_some(), "{field} missing in {row}");
             }
@@ -93,6 +95,16 @@ fn quick_compare_measures_every_workload_and_writes_json() {
         echo[0]["sqes_per_enter"].as_f64().unwrap() > 0.0,
         "ringio reports batching"
     );
+
+    let http = workloads
+        .iter()
+        .find(|w| w["group"] == "http")
+        .expect("an http workload");
+    for row in http["rows"].as_array().unwrap() {
+        for field in ["cpu_us_per_op", "server_busy", "client_busy"] {
+            assert!(row[field].as_f64().unwrap() > 0.0, "{field} in {row}");
+        }
+    }
 
     let svg = dir.path().join("ratios.svg");
     app::svg::write(&results, &svg).unwrap();

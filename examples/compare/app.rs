@@ -7,6 +7,12 @@ pub mod config;
 mod echo;
 #[path = "files.rs"]
 mod files;
+#[path = "http.rs"]
+mod http;
+#[path = "http_client.rs"]
+mod http_client;
+#[path = "http_server.rs"]
+mod http_server;
 #[path = "../support/human.rs"]
 mod human;
 #[path = "overhead.rs"]
@@ -23,6 +29,8 @@ mod serve;
 mod support;
 #[path = "svg.rs"]
 pub mod svg;
+#[path = "wrk.rs"]
+mod wrk;
 
 use config::Config;
 use progress::Progress;
@@ -65,6 +73,10 @@ fn planned(config: &Config) -> usize {
     if config.runs("pool") {
         n += 2;
     }
+    if config.runs("http") {
+        let per_cell = if http::wrk_binary().is_some() { 6 } else { 4 };
+        n += per_cell * config.http_connections.len() + 2;
+    }
     if config.runs("fs") {
         n += 3 * 3 + 3 * 2 + 3;
     }
@@ -94,6 +106,9 @@ pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
         }
         if config.runs("pool") {
             workloads.extend(echo::thread_per_core(&mut run)?);
+        }
+        if config.runs("http") {
+            workloads.extend(http::http(&mut run)?);
         }
         if config.runs("fs") || config.runs("serve") {
             run.progress.note(&format!(

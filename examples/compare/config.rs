@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The workload groups, in the order they run.
-pub const GROUPS: [&str; 5] = ["echo", "pool", "fs", "serve", "runtime"];
+pub const GROUPS: [&str; 6] = ["echo", "pool", "http", "fs", "serve", "runtime"];
 
 /// What to run and how long.
 #[derive(Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct Config {
     pub echo_cells: Vec<(usize, usize)>,
     /// Whether `--connections`/`--size` chose the cells.
     pub custom_cells: bool,
+    /// Connection counts of the single-thread HTTP workloads.
+    pub http_connections: Vec<usize>,
+    /// Connections of the 2-thread HTTP workload.
+    pub http_pool_connections: usize,
     /// Size of the test file for the file workloads.
     pub file_len: u64,
     /// `--json FILE`.
@@ -44,6 +48,8 @@ impl Default for Config {
             only: GROUPS.iter().map(|g| g.to_string()).collect(),
             echo_cells: vec![(64, 64), (64, 1024), (256, 16 * 1024)],
             custom_cells: false,
+            http_connections: vec![16, 64, 256],
+            http_pool_connections: 256,
             file_len: 256 << 20,
             json: None,
             svg: None,
@@ -62,6 +68,7 @@ impl Config {
             duration: Duration::from_millis(400),
             short_duration: Duration::from_millis(80),
             echo_cells: vec![(64, 64), (64, 1024)],
+            http_connections: vec![64],
             file_len: 64 << 20,
             quick: true,
             ping_pongs: 100_000,
@@ -124,6 +131,10 @@ impl Config {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
+        if let Some(connections) = &connections {
+            config.http_connections = connections.clone();
+            config.http_pool_connections = connections[0];
+        }
         if connections.is_some() || sizes.is_some() {
             let connections = connections.unwrap_or_else(|| vec![64]);
             let sizes = sizes.unwrap_or_else(|| vec![64]);
@@ -161,4 +172,6 @@ usage: compare [--quick] [--duration SECS] [--rounds N] [--only GROUPS]
 
 Runs each workload on ringio and on tokio (epoll) in this process, A/B/A/B,
 and prints a Markdown table of medians (min-max) and ringio/tokio ratios.
-GROUPS: echo,pool,fs,serve,runtime (default: all).";
+GROUPS: echo,pool,http,fs,serve,runtime (default: all).
+--connections also sets the HTTP workloads' connection counts (the 2-thread
+HTTP workload takes the first).";

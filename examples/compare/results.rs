@@ -26,6 +26,11 @@ pub struct Sample {
     pub sqes: Option<u64>,
     /// Failed connections or operations (never silently dropped).
     pub errors: u64,
+    /// Server CPU time over wall time (summed over its threads), where
+    /// measured.
+    pub server_busy: Option<f64>,
+    /// The load generator's CPU time over wall time, where measured.
+    pub client_busy: Option<f64>,
 }
 
 impl Sample {
@@ -47,6 +52,8 @@ impl Sample {
             enters: stats.map(|s| s.enters),
             sqes: stats.map(|s| s.sqes_submitted),
             errors: report.errors,
+            server_busy: None,
+            client_busy: None,
         }
     }
 
@@ -84,12 +91,17 @@ pub struct Row {
     pub enters_per_op: Option<f64>,
     /// Errors over all rounds.
     pub errors: u64,
+    /// Median server CPU-busy fraction (CPU time / wall time, summed over
+    /// the server's threads), where measured.
+    pub server_busy: Option<f64>,
+    /// Median load-generator CPU-busy fraction, where measured.
+    pub client_busy: Option<f64>,
 }
 
 /// One workload: ringio's row first, then the baselines.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
-    /// The group (`echo`, `pool`, `fs`, `serve`, `runtime`).
+    /// The group (`echo`, `pool`, `http`, `fs`, `serve`, `runtime`).
     pub group: String,
     /// What was measured.
     pub name: String,
@@ -212,6 +224,8 @@ fn summarize(who: &str, samples: &[Sample]) -> Row {
         sqes_per_enter: pick(&|s| Some(s.sqes? as f64 / s.enters?.max(1) as f64)),
         enters_per_op: pick(&|s| Some(s.enters? as f64 / s.ops.max(1) as f64)),
         errors: samples.iter().map(|s| s.errors).sum(),
+        server_busy: pick(&|s| s.server_busy),
+        client_busy: pick(&|s| s.client_busy),
     }
 }
 
@@ -228,10 +242,14 @@ impl Results {
         );
         let mut group = "";
         for w in &self.workloads {
+            // The http group shows the CPU-busy fractions where the others
+            // show MiB/s.
+            let busy = w.group == "http";
             if w.group != group {
                 group = &w.group;
                 out.push_str(&format!("\n### {}\n\n", title(group)));
-                out.push_str("| workload | runtime | rate | ringio ÷ this | server CPU µs/op | p50/p99 µs | MiB/s | SQEs/enter | enters/op | errors |\n");
+                let column = if busy { "busy server/client" } else { "MiB/s" };
+                out.push_str(&format!("| workload | runtime | rate | ringio ÷ this | server CPU µs/op | p50/p99 µs | {column} | SQEs/enter | enters/op | errors |\n"));
                 out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
             }
             for (i, r) in w.rows.iter().enumerate() {
@@ -245,6 +263,11 @@ impl Results {
                     (Some(a), Some(b)) => format!("{a:.0}/{b:.0}"),
                     _ => "–".into(),
                 };
+                let sixth = if busy {
+                    format!("{}/{}", opt(r.server_busy, 2), opt(r.client_busy, 2))
+                } else {
+                    opt(r.mib_per_s, 0)
+                };
                 out.push_str(&format!(
                     "| {name} | {} | {} {} ({}–{}) | {ratio} | {} | {lat} | {} | {} | {} | {} |\n",
                     r.runtime,
@@ -253,7 +276,7 @@ impl Results {
                     human(r.min),
                     human(r.max),
                     opt(r.cpu_us_per_op, 2),
-                    opt(r.mib_per_s, 0),
+                    sixth,
                     opt(r.sqes_per_enter, 1),
                     opt(r.enters_per_op, 2),
                     r.errors
@@ -290,6 +313,7 @@ pub fn title(group: &str) -> &'static str {
     match group {
         "echo" => "TCP echo, one server thread (server and client on different cores)",
         "pool" => "TCP echo, thread-per-core vs tokio multi-thread",
+        "http" => "HTTP/1.1 keep-alive hello world (one server thread on core 0, client on core 1; then 2 threads)",
         "fs" => "Files: 4 KiB random reads and sequential 128 KiB reads",
         "serve" => "File serving: 16 KiB at a requested offset, 64 connections",
         "runtime" => "Runtime overhead",
