@@ -1,0 +1,197 @@
+//! compare's HTTP/1.1 keep-alive load generator: one ringio runtime on the
+//! calling thread drives every connection, one request in flight on each.
+//! Each request is `GET / HTTP/1.1` with a `Host` header; a response counts
+//! once its headers and `Content-Length` bytes of body arrived, with status
+//! 200 and the body `Hello, world!` (anything else ends the connection as
+//! an error). After a warm-up the window opens: the client's and the
+//! server's CPU clocks are read and every response completed from then
+//! until the window closes is counted, its latency recorded; the clocks
+//! are read again at the close, in the same step that ends the window.
+
+use super::http_server::{find, BODY};
+use super::support::thread_cpu;
+use futures_util::StreamExt;
+use ringio::buf::IoBuf;
+use ringio::net::TcpStream;
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
+/// Responses larger than this are an error.
+const MAX_RESPONSE: usize = 64 * 1024;
+
+/// What one load run measured, over its window.
+#[derive(Debug, Clone, Default)]
+pub struct HttpLoad {
+    /// Responses completed in the window.
+    pub requests: u64,
+    /// Connections that failed (connect, I/O, or a wrong response).
+    pub errors: u64,
+    /// The window's length.
+    pub elapsed: Duration,
+    /// Median latency (µs) of the window's requests.
+    pub p50_us: f64,
+    /// 99th percentile latency (µs).
+    pub p99_us: f64,
+    /// The load generator thread's CPU time over the window.
+    pub client_cpu: Duration,
+    /// The server's CPU time over the window (from `server_cpu`).
+    pub server_cpu: Duration,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    WarmUp,
+    Measuring,
+    Done,
+}
+
+/// Runs `connections` keep-alive connections to `addr`: `warmup`, then a
+/// `duration` window. `server_cpu` reads the server's CPU clock; it is
+/// called when the window opens and when it closes.
+pub fn run_load(
+    addr: SocketAddr,
+    connections: usize,
+    warmup: Duration,
+    duration: Duration,
+    mut server_cpu: impl FnMut() -> Duration,
+) -> HttpLoad {
+    ringio::run(async move {
+        let mut streams = Vec::with_capacity(connections);
+        let mut errors = 0;
+        for _ in 0..connections {
+            match TcpStream::connect(addr).await {
+                Ok(s) => {
+                    let _ = s.set_nodelay(true);
+                    streams.push(s);
+                }
+                Err(_) => errors += 1,
+            }
+        }
+        let phase = Rc::new(Cell::new(Phase::WarmUp));
+        let latencies = Rc::new(RefCell::new(Vec::<u32>::with_capacity(1 << 20)));
+        let tasks: futures_util::stream::FuturesUnordered<_> = streams
+            .into_iter()
+            .map(|stream| ringio::spawn(connection(stream, phase.clone(), latencies.clone())))
+            .collect();
+        ringio::time::sleep(warmup).await;
+        let (start, client0, server0) = (Instant::now(), thread_cpu(), server_cpu());
+        phase.set(Phase::Measuring);
+        ringio::time::sleep(duration).await;
+        let (client1, server1) = (thread_cpu(), server_cpu());
+        let elapsed = start.elapsed();
+        phase.set(Phase::Done);
+        let results: Vec<_> = tasks.collect().await;
+        let mut requests = 0;
+        for result in results {
+            match result {
+                Ok(Ok(n)) => requests += n,
+                _ => errors += 1,
+            }
+        }
+        let mut lat = std::mem::take(&mut *latencies.borrow_mut());
+        lat.sort_unstable();
+        let pct = |p: f64| {
+            if lat.is_empty() {
+                0.0
+            } else {
+                f64::from(lat[((lat.len() - 1) as f64 * p) as usize])
+            }
+        };
+        HttpLoad {
+            requests,
+            errors,
+            elapsed,
+            p50_us: pct(0.50),
+            p99_us: pct(0.99),
+            client_cpu: client1.saturating_sub(client0),
+            server_cpu: server1.saturating_sub(server0),
+        }
+    })
+}
+
+/// One connection's request loop; returns the responses counted in the
+/// window.
+async fn connection(
+    stream: TcpStream,
+    phase: Rc<Cell<Phase>>,
+    latencies: Rc<RefCell<Vec<u32>>>,
+) -> io::Result<u64> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut mine = Vec::with_capacity(1 << 14);
+    let mut counted = 0;
+    while phase.get() != Phase::Done {
+        let t0 = Instant::now();
+        let (res, _) = stream.write_all(REQUEST).await;
+        res?;
+        buf = read_response(&stream, buf).await?;
+        if phase.get() == Phase::Measuring {
+            mine.push(t0.elapsed().as_micros() as u32);
+            counted += 1;
+        }
+    }
+    latencies.borrow_mut().extend_from_slice(&mine);
+    Ok(counted)
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
+}
+
+/// Reads one whole response into `buf` (which holds what the last read
+/// left after the previous one), checks it, and returns the buffer with
+/// the response taken out.
+async fn read_response(stream: &TcpStream, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
+    loop {
+        if let Some(head_end) = find(&buf, b"\r\n\r\n") {
+            let total = head_end + 4 + content_length(&buf[..head_end])?;
+            if total > MAX_RESPONSE {
+                return Err(invalid("response too large"));
+            }
+            if buf.len() >= total {
+                if &buf[head_end + 4..total] != BODY {
+                    return Err(invalid("unexpected body"));
+                }
+                buf.drain(..total);
+                return Ok(buf);
+            }
+        } else if buf.len() >= MAX_RESPONSE {
+            return Err(invalid("response headers too large"));
+        }
+        if buf.len() == buf.capacity() {
+            buf.reserve(4096);
+        }
+        let filled = buf.len();
+        let (n, b) = stream.read(buf.slice(filled..)).await;
+        buf = b.into_inner();
+        if n? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+}
+
+/// Checks the status line of `head` (the headers without the blank line)
+/// and returns its `Content-Length`.
+fn content_length(head: &[u8]) -> io::Result<usize> {
+    let mut lines = head.split(|&b| b == b'\n');
+    let status = lines.next().unwrap_or_default();
+    if !status.starts_with(b"HTTP/1.1 200 ") {
+        return Err(invalid("status is not 200"));
+    }
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        if line[..colon].eq_ignore_ascii_case(b"content-length") {
+            return std::str::from_utf8(&line[colon + 1..])
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .ok_or_else(|| invalid("bad content-length"));
+        }
+    }
+    Err(invalid("no content-length"))
+}
