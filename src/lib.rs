@@ -149,3 +149,8 @@ pub use ringio_macros::{main, test};
 pub use runtime::{
     run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
 };
+
+/// The README's examples, compiled as doc tests (never documented).
+#[cfg(all(doctest, feature = "macros", feature = "hyper"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
