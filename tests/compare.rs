@@ -96,6 +96,20 @@ fn quick_compare_measures_every_workload_and_writes_json() {
         "ringio reports batching"
     );
 
+    for group in ["echo", "pool"] {
+        for client in ["ring client", "epoll client"] {
+            let w = workloads
+                .iter()
+                .find(|w| w["group"] == group && w["name"].as_str().unwrap().ends_with(client))
+                .unwrap_or_else(|| panic!("no {group} workload with the {client}"));
+            for row in w["rows"].as_array().unwrap() {
+                for field in ["cpu_us_per_op", "server_busy", "client_busy"] {
+                    assert!(row[field].as_f64().unwrap() > 0.0, "{field} in {row}");
+                }
+            }
+        }
+    }
+
     let http = workloads
         .iter()
         .find(|w| w["group"] == "http")
@@ -116,6 +130,11 @@ fn quick_compare_measures_every_workload_and_writes_json() {
 
     let markdown = results.markdown();
     assert!(markdown.contains("| workload | runtime |"), "{markdown}");
+    assert!(
+        markdown.contains("| MiB/s | busy server/client |"),
+        "the echo table shows MiB/s and both busy fractions: {markdown}"
+    );
+    assert!(markdown.contains("epoll client"), "{markdown}");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 pub mod config;
 #[path = "echo.rs"]
 mod echo;
+#[path = "echo_epoll_client.rs"]
+mod echo_epoll_client;
 #[path = "files.rs"]
 mod files;
 #[path = "http.rs"]
@@ -67,11 +69,12 @@ impl Run<'_> {
 /// How many measurements `config` plans (for the progress bar).
 fn planned(config: &Config) -> usize {
     let mut n = 0;
+    let clients = echo::CLIENTS.len();
     if config.runs("echo") {
-        n += 2 * config.echo_cells.len();
+        n += 2 * clients * config.echo_cells.len();
     }
     if config.runs("pool") {
-        n += 2;
+        n += 2 * clients;
     }
     if config.runs("http") {
         let per_cell = if http::wrk_binary().is_some() { 6 } else { 4 };

@@ -1,9 +1,71 @@
 //! Workloads 1 and 2: TCP echo, one server thread, and thread-per-core.
+//!
+//! Every cell runs twice, once per load generator, as separate workloads
+//! named by client: the ring client (`support::run_load_observed`, one
+//! ringio ring driving every connection) and the epoll client
+//! (`echo_epoll_client`, one tokio current-thread runtime driving every
+//! connection), with the same protocol. Each workload pairs the ringio
+//! server with the tokio server, round by round. The server's CPU clocks
+//! and the client thread's are read when the measured time starts and when
+//! it ends; server CPU per request and both busy fractions (CPU time over
+//! the measured wall time, the server's summed over its threads) come from
+//! those readings.
 
-use super::results::{Sample, Workload};
-use super::support::{measure_multi, measure_with_stats, MultiServer, Server};
+use super::echo_epoll_client;
+use super::results::{busy, Sample, Workload};
+use super::support::{
+    measure_multi_with, measure_with, run_load_observed, LoadReport, MultiServer, Server,
+};
 use super::Run;
 use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The echo load generators.
+#[derive(Clone, Copy, Debug)]
+pub enum Client {
+    /// One ringio ring.
+    Ring,
+    /// One tokio current-thread runtime (epoll).
+    Epoll,
+}
+
+/// Both clients, in the order their workloads run.
+pub const CLIENTS: [Client; 2] = [Client::Ring, Client::Epoll];
+
+impl Client {
+    /// The suffix of the workload's name.
+    fn label(self) -> &'static str {
+        match self {
+            Client::Ring => "ring client",
+            Client::Epoll => "epoll client",
+        }
+    }
+
+    /// Runs this client's ping-pong load against `addr` on the calling
+    /// thread.
+    fn load(
+        self,
+        addr: SocketAddr,
+        connections: usize,
+        size: usize,
+        duration: Duration,
+        server_cpu: &mut dyn FnMut() -> Duration,
+    ) -> io::Result<LoadReport> {
+        match self {
+            Client::Ring => Ok(run_load_observed(
+                addr,
+                connections,
+                size,
+                duration,
+                server_cpu,
+            )),
+            Client::Epoll => {
+                echo_epoll_client::run_load(addr, connections, size, duration, server_cpu)
+            }
+        }
+    }
+}
 
 fn size_name(size: usize) -> String {
     if size >= 1024 && size.is_multiple_of(1024) {
@@ -13,30 +75,46 @@ fn size_name(size: usize) -> String {
     }
 }
 
+/// A sample from a load report whose CPU readings cover its measured time.
+fn sample(report: &LoadReport, size: usize, stats: Option<ringio::Stats>) -> Sample {
+    Sample {
+        server_busy: busy(report.server_cpu, report.elapsed),
+        client_busy: busy(report.client_cpu, report.elapsed),
+        ..Sample::from_load(report, report.server_cpu, size, stats)
+    }
+}
+
 /// One server thread pinned to core 0, the load generator to core 1.
 pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
     let cores = (ringio::available_cores() >= 2).then_some((0, 1));
     let duration = run.config.duration;
     let mut out = Vec::new();
     for &(connections, size) in &run.config.echo_cells.clone() {
-        let name = format!("{connections} conns × {}", size_name(size));
-        let one = |server: Server| {
-            move || {
-                let (report, cpu, stats) =
-                    measure_with_stats(server, connections, size, duration, cores);
-                Ok(Sample::from_load(&report, cpu, size, stats))
-            }
-        };
-        let w = run.ab(
-            "echo",
-            &name,
-            "req/s",
-            vec![
-                ("ringio", Box::new(one(Server::Ringio))),
-                ("tokio current-thread", Box::new(one(Server::Tokio))),
-            ],
-        )?;
-        out.push(w);
+        for client in CLIENTS {
+            let name = format!(
+                "{connections} conns × {}, {}",
+                size_name(size),
+                client.label()
+            );
+            let one = |server: Server| {
+                move || {
+                    let (report, _, stats) = measure_with(server, cores, |addr, server_cpu| {
+                        client.load(addr, connections, size, duration, server_cpu)
+                    });
+                    Ok(sample(&report?, size, stats))
+                }
+            };
+            let w = run.ab(
+                "echo",
+                &name,
+                "req/s",
+                vec![
+                    ("ringio", Box::new(one(Server::Ringio))),
+                    ("tokio current-thread", Box::new(one(Server::Tokio))),
+                ],
+            )?;
+            out.push(w);
+        }
     }
     Ok(out)
 }
@@ -52,29 +130,38 @@ pub fn thread_per_core(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
         (256, 64)
     };
     let duration = run.config.duration;
-    let one = |server: MultiServer| {
-        move || {
-            let (report, cpu) = measure_multi(server, connections, size, duration);
-            Ok(Sample::from_load(&report, cpu, size, None))
-        }
-    };
-    let w = run.ab(
-        "pool",
-        &format!(
-            "{threads} threads, {connections} conns × {}",
-            size_name(size)
-        ),
-        "req/s",
-        vec![
-            (
-                "ringio Pool",
-                Box::new(one(MultiServer::RingioPool(threads))),
-            ),
-            (
-                "tokio multi-thread",
-                Box::new(one(MultiServer::TokioMulti(threads))),
-            ),
-        ],
-    )?;
-    Ok(vec![w])
+    let mut out = Vec::new();
+    for client in CLIENTS {
+        let one = |server: MultiServer| {
+            move || {
+                let (report, _) = measure_multi_with(server, |addr, server_cpu| {
+                    client.load(addr, connections, size, duration, server_cpu)
+                });
+                Ok(sample(&report?, size, None))
+            }
+        };
+        let name = format!(
+            "{threads} threads, {connections} conns × {}, {}",
+            size_name(size),
+            client.label()
+        );
+        let mut w = run.ab(
+            "pool",
+            &name,
+            "req/s",
+            vec![
+                (
+                    "ringio Pool",
+                    Box::new(one(MultiServer::RingioPool(threads))),
+                ),
+                (
+                    "tokio multi-thread",
+                    Box::new(one(MultiServer::TokioMulti(threads))),
+                ),
+            ],
+        )?;
+        w.note = Some("server and client unpinned, sharing the cores".into());
+        out.push(w);
+    }
+    Ok(out)
 }

@@ -15,8 +15,10 @@
 
 use super::http_client::{run_load, HttpLoad};
 use super::http_server::{listener, ringio_accept, tokio_accept, App};
-use super::results::{Sample, Workload};
-use super::support::{pin_to_core, reuse_port_reservation, tokio_current_thread};
+use super::results::{busy, Sample, Workload};
+use super::support::{
+    clocks_sum, pin_to_core, reuse_port_reservation, tokio_current_thread, ThreadClock,
+};
 use super::wrk::{self, WrkReport};
 use super::Run;
 use futures::channel::{mpsc, oneshot};
@@ -30,32 +32,6 @@ use std::time::{Duration, Instant};
 
 /// Workers of the 2-thread workload.
 const POOL_THREADS: usize = 2;
-
-/// A thread's CPU-time clock, readable from any thread of the process.
-#[derive(Clone, Copy, Debug)]
-struct ThreadClock(libc::clockid_t);
-
-impl ThreadClock {
-    /// The calling thread's clock.
-    fn current() -> ThreadClock {
-        let mut id: libc::clockid_t = 0;
-        // SAFETY: pthread_self() is this live thread; the id is written
-        // into a local.
-        unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
-        ThreadClock(id)
-    }
-
-    /// CPU time of the clock's thread so far (zero if it is gone).
-    fn read(self) -> Duration {
-        // SAFETY: clock_gettime writes into the zeroed timespec it is given.
-        let ts = unsafe {
-            let mut ts: libc::timespec = std::mem::zeroed();
-            libc::clock_gettime(self.0, &mut ts);
-            ts
-        };
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    }
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Server {
@@ -87,7 +63,7 @@ impl Running {
         if let Some(marks) = &self.marks {
             let _ = marks.unbounded_send(());
         }
-        self.clocks.lock().unwrap().iter().map(|c| c.read()).sum()
+        clocks_sum(&self.clocks)
     }
 
     /// Stops the server; its ring counters between the first two marks.
@@ -292,10 +268,6 @@ fn measure(
         sqes: stats.map(|s| s.sqes_submitted),
         ..sample
     })
-}
-
-fn busy(cpu: Duration, wall: Duration) -> Option<f64> {
-    Some(cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9))
 }
 
 fn from_load(load: &HttpLoad) -> Sample {

@@ -2,7 +2,8 @@
 //! side on this machine, in one process, A/B/A/B.
 //!
 //! Workloads: TCP echo on one server thread (connections × sizes) and
-//! thread-per-core; HTTP/1.1 keep-alive hello world (hyper on each
+//! thread-per-core, each cell driven once by a ringio-ring load generator
+//! and once by an epoll (tokio current-thread) one; HTTP/1.1 keep-alive hello world (hyper on each
 //! runtime, a hand-rolled responder on each, compare's own client and wrk
 //! when it is on PATH, and 2 threads); 4 KiB random file reads at QD
 //! 1/32/128, page cache warm and O_DIRECT, against tokio::fs and a std

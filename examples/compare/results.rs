@@ -33,6 +33,11 @@ pub struct Sample {
     pub client_busy: Option<f64>,
 }
 
+/// CPU time over wall time.
+pub fn busy(cpu: Duration, wall: Duration) -> Option<f64> {
+    Some(cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9))
+}
+
 impl Sample {
     /// A network measurement: the load generator's report, the server's CPU
     /// time, the payload bytes per request, and ringio's counters if any.
@@ -241,16 +246,35 @@ impl Results {
             self.machine.cores, self.machine.kernel, self.rounds
         );
         let mut group = "";
+        let (mut mib, mut busy) = (true, false);
         for w in &self.workloads {
-            // The http group shows the CPU-busy fractions where the others
-            // show MiB/s.
-            let busy = w.group == "http";
             if w.group != group {
                 group = &w.group;
+                // A group's table has a busy column when its rows carry
+                // busy fractions, and a MiB/s column when they carry MiB/s
+                // or no busy fractions.
+                let rows = || {
+                    self.workloads
+                        .iter()
+                        .filter(|v| v.group == group)
+                        .flat_map(|v| &v.rows)
+                };
+                busy = rows().any(|r| r.server_busy.is_some() || r.client_busy.is_some());
+                mib = !busy || rows().any(|r| r.mib_per_s.is_some());
+                let mut columns = vec![
+                    "workload",
+                    "runtime",
+                    "rate",
+                    "ringio ÷ this",
+                    "server CPU µs/op",
+                    "p50/p99 µs",
+                ];
+                columns.extend(mib.then_some("MiB/s"));
+                columns.extend(busy.then_some("busy server/client"));
+                columns.extend(["SQEs/enter", "enters/op", "errors"]);
                 out.push_str(&format!("\n### {}\n\n", title(group)));
-                let column = if busy { "busy server/client" } else { "MiB/s" };
-                out.push_str(&format!("| workload | runtime | rate | ringio ÷ this | server CPU µs/op | p50/p99 µs | {column} | SQEs/enter | enters/op | errors |\n"));
-                out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+                out.push_str(&format!("| {} |\n", columns.join(" | ")));
+                out.push_str(&format!("|{}\n", "---|".repeat(columns.len())));
             }
             for (i, r) in w.rows.iter().enumerate() {
                 let name = if i == 0 { w.name.as_str() } else { "" };
@@ -263,27 +287,34 @@ impl Results {
                     (Some(a), Some(b)) => format!("{a:.0}/{b:.0}"),
                     _ => "–".into(),
                 };
-                let sixth = if busy {
-                    format!("{}/{}", opt(r.server_busy, 2), opt(r.client_busy, 2))
-                } else {
-                    opt(r.mib_per_s, 0)
-                };
-                out.push_str(&format!(
-                    "| {name} | {} | {} {} ({}–{}) | {ratio} | {} | {lat} | {} | {} | {} | {} |\n",
-                    r.runtime,
-                    human(r.median),
-                    w.unit,
-                    human(r.min),
-                    human(r.max),
+                let mut cells = vec![
+                    name.to_string(),
+                    r.runtime.clone(),
+                    format!(
+                        "{} {} ({}–{})",
+                        human(r.median),
+                        w.unit,
+                        human(r.min),
+                        human(r.max)
+                    ),
+                    ratio,
                     opt(r.cpu_us_per_op, 2),
-                    sixth,
+                    lat,
+                ];
+                cells.extend(mib.then(|| opt(r.mib_per_s, 0)));
+                cells.extend(
+                    busy.then(|| format!("{}/{}", opt(r.server_busy, 2), opt(r.client_busy, 2))),
+                );
+                cells.extend([
                     opt(r.sqes_per_enter, 1),
                     opt(r.enters_per_op, 2),
-                    r.errors
-                ));
+                    r.errors.to_string(),
+                ]);
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
             }
             if let Some(note) = &w.note {
-                out.push_str(&format!("| | *{note}* | | | | | | | | |\n"));
+                let columns = 9 + usize::from(mib) + usize::from(busy);
+                out.push_str(&format!("| | *{note}* |{}\n", " |".repeat(columns - 2)));
             }
         }
         out

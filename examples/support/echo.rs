@@ -25,6 +25,11 @@ pub struct LoadReport {
     pub p50_us: f64,
     /// 99th percentile latency in microseconds.
     pub p99_us: f64,
+    /// The load generator thread's CPU time over `elapsed`.
+    pub client_cpu: Duration,
+    /// The server's CPU time over `elapsed`, from the caller's reader (zero
+    /// without one).
+    pub server_cpu: Duration,
 }
 
 impl LoadReport {
@@ -43,12 +48,25 @@ pub fn run_load(
     size: usize,
     duration: Duration,
 ) -> LoadReport {
-    run_requests(
+    run_load_observed(addr, connections, size, duration, || Duration::ZERO)
+}
+
+/// [`run_load`], reading the server's CPU time with `server_cpu` when the
+/// measured time starts and when it ends.
+pub fn run_load_observed(
+    addr: SocketAddr,
+    connections: usize,
+    size: usize,
+    duration: Duration,
+    server_cpu: impl FnMut() -> Duration,
+) -> LoadReport {
+    run_requests_observed(
         addr,
         connections,
         duration,
         move |_| vec![0xA5u8; size],
         size,
+        server_cpu,
     )
 }
 
@@ -60,6 +78,25 @@ pub fn run_requests<R>(
     duration: Duration,
     request: R,
     response_len: usize,
+) -> LoadReport
+where
+    R: Fn(u64) -> Vec<u8> + Clone + 'static,
+{
+    run_requests_observed(addr, connections, duration, request, response_len, || {
+        Duration::ZERO
+    })
+}
+
+/// [`run_requests`], reading the server's CPU time with `server_cpu` when
+/// the measured time starts (all connections made) and when it ends (every
+/// connection's last request done).
+pub fn run_requests_observed<R>(
+    addr: SocketAddr,
+    connections: usize,
+    duration: Duration,
+    request: R,
+    response_len: usize,
+    mut server_cpu: impl FnMut() -> Duration,
 ) -> LoadReport
 where
     R: Fn(u64) -> Vec<u8> + Clone + 'static,
@@ -78,7 +115,7 @@ where
             }
         }
         let latencies = Rc::new(RefCell::new(Vec::<u32>::with_capacity(1 << 20)));
-        let start = Instant::now();
+        let (start, client0, server0) = (Instant::now(), thread_cpu(), server_cpu());
         let deadline = start + duration;
         let tasks: Vec<_> = streams
             .into_iter()
@@ -121,24 +158,34 @@ where
                 _ => errors += 1,
             }
         }
+        let (client1, server1) = (thread_cpu(), server_cpu());
         let elapsed = start.elapsed();
         let mut lat = std::mem::take(&mut *latencies.borrow_mut());
-        lat.sort_unstable();
-        let pct = |p: f64| {
-            if lat.is_empty() {
-                0.0
-            } else {
-                f64::from(lat[((lat.len() - 1) as f64 * p) as usize])
-            }
-        };
+        let (p50_us, p99_us) = percentiles(&mut lat);
         LoadReport {
             requests,
             errors,
             elapsed,
-            p50_us: pct(0.50),
-            p99_us: pct(0.99),
+            p50_us,
+            p99_us,
+            client_cpu: client1.saturating_sub(client0),
+            server_cpu: server1.saturating_sub(server0),
         }
     })
+}
+
+/// The median and 99th percentile of `latencies` (sorted in place); zeros
+/// when empty.
+pub fn percentiles(latencies: &mut [u32]) -> (f64, f64) {
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        if latencies.is_empty() {
+            0.0
+        } else {
+            f64::from(latencies[((latencies.len() - 1) as f64 * p) as usize])
+        }
+    };
+    (pct(0.50), pct(0.99))
 }
 
 /// The ringio echo server: one task per connection, read then write back.
@@ -254,6 +301,37 @@ pub fn tokio_current_thread() -> io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
+/// A thread's CPU-time clock, readable from any thread of the process.
+#[derive(Clone, Copy, Debug)]
+pub struct ThreadClock(libc::clockid_t);
+
+impl ThreadClock {
+    /// The calling thread's clock.
+    pub fn current() -> ThreadClock {
+        let mut id: libc::clockid_t = 0;
+        // SAFETY: pthread_self() is this live thread; the id is written
+        // into a local.
+        unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
+        ThreadClock(id)
+    }
+
+    /// CPU time of the clock's thread so far (zero if it is gone).
+    pub fn read(self) -> Duration {
+        // SAFETY: clock_gettime writes into the zeroed timespec it is given.
+        let ts = unsafe {
+            let mut ts: libc::timespec = std::mem::zeroed();
+            libc::clock_gettime(self.0, &mut ts);
+            ts
+        };
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    }
+}
+
+/// The summed CPU time of the clocks in `clocks`.
+pub fn clocks_sum(clocks: &std::sync::Mutex<Vec<ThreadClock>>) -> Duration {
+    clocks.lock().unwrap().iter().map(|c| c.read()).sum()
+}
+
 /// CPU time (user + system) of the calling thread.
 pub fn thread_cpu() -> Duration {
     cpu_time(libc::RUSAGE_THREAD)
@@ -319,15 +397,32 @@ pub fn measure_with_stats(
     duration: Duration,
     cores: Option<(usize, usize)>,
 ) -> (LoadReport, Duration, Option<ringio::Stats>) {
+    measure_with(server, cores, |addr, server_cpu| {
+        run_load_observed(addr, connections, size, duration, server_cpu)
+    })
+}
+
+/// One echo measurement with the caller's load generator: `server` on its
+/// own thread (pinned to the first of `cores`), `load(addr, server_cpu)` on
+/// another (pinned to the second); `server_cpu` reads the server thread's
+/// CPU clock. Returns what `load` returned, the server thread's CPU time
+/// over its whole life, and ringio's server-side counters.
+pub fn measure_with<T: Send>(
+    server: Server,
+    cores: Option<(usize, usize)>,
+    load: impl FnOnce(SocketAddr, &mut dyn FnMut() -> Duration) -> T + Send,
+) -> (T, Duration, Option<ringio::Stats>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
+    let (clock_tx, clock_rx) = std::sync::mpsc::channel::<ThreadClock>();
     let server_thread = std::thread::Builder::new()
         .name(format!("echo-{server:?}"))
         .spawn(move || {
             if let Some((core, _)) = cores {
                 pin_to_core(core);
             }
+            clock_tx.send(ThreadClock::current()).unwrap();
             let before = thread_cpu();
             let stop = async move {
                 let _ = stop_rx.await;
@@ -352,16 +447,19 @@ pub fn measure_with_stats(
             (thread_cpu() - before, stats)
         })
         .unwrap();
+    let clock = clock_rx.recv().unwrap();
     // The load runs on its own thread, so pinning it leaves the caller's
     // affinity alone.
-    let report = std::thread::spawn(move || {
-        if let Some((_, core)) = cores {
-            pin_to_core(core);
-        }
-        run_load(addr, connections, size, duration)
-    })
-    .join()
-    .unwrap();
+    let report = std::thread::scope(|s| {
+        s.spawn(move || {
+            if let Some((_, core)) = cores {
+                pin_to_core(core);
+            }
+            load(addr, &mut || clock.read())
+        })
+        .join()
+        .unwrap()
+    });
     let _ = stop_tx.send(());
     let (cpu, stats) = server_thread.join().unwrap();
     (report, cpu, stats)
@@ -399,11 +497,26 @@ pub fn measure_multi(
     size: usize,
     duration: Duration,
 ) -> (LoadReport, Duration) {
+    measure_multi_with(server, |addr, server_cpu| {
+        run_load_observed(addr, connections, size, duration, server_cpu)
+    })
+}
+
+/// [`measure_multi`] with the caller's load generator, run on the calling
+/// thread: `load(addr, server_cpu)`, where `server_cpu` reads the summed CPU
+/// clocks of the server's threads. Returns what `load` returned and the
+/// server threads' total CPU time over their lives.
+pub fn measure_multi_with<T>(
+    server: MultiServer,
+    load: impl FnOnce(SocketAddr, &mut dyn FnMut() -> Duration) -> T,
+) -> (T, Duration) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
+    let clocks = Arc::new(Mutex::new(Vec::<ThreadClock>::new()));
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
-    let (addr, server_thread) = match server {
+    let mine = clocks.clone();
+    let (addr, server_thread, expected) = match server {
         MultiServer::RingioPool(threads) => {
             let (holder, addr) = reuse_port_reservation();
             let stops: Vec<_> = (0..threads)
@@ -424,8 +537,9 @@ pub fn measure_multi(
                 let cpus = ringio::Pool::new(threads)
                     .run(move |worker| {
                         let stop = stop_rxs.lock().unwrap()[worker.index()].take().unwrap();
-                        let ready = ready_tx.clone();
+                        let (ready, clocks) = (ready_tx.clone(), mine.clone());
                         async move {
+                            clocks.lock().unwrap().push(ThreadClock::current());
                             let options = ringio::net::ListenOptions {
                                 reuse_port: true,
                                 ..Default::default()
@@ -446,7 +560,7 @@ pub fn measure_multi(
                 ready_rx.recv().unwrap();
             }
             drop(holder);
-            (addr, thread)
+            (addr, thread, threads)
         }
         MultiServer::TokioMulti(threads) => {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -454,14 +568,17 @@ pub fn measure_multi(
             let thread = std::thread::spawn(move || {
                 let cpu_ns = Arc::new(AtomicU64::new(0));
                 let on_stop = cpu_ns.clone();
+                let on_start = mine.clone();
                 let rt = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(threads)
                     .enable_all()
+                    .on_thread_start(move || on_start.lock().unwrap().push(ThreadClock::current()))
                     .on_thread_stop(move || {
                         on_stop.fetch_add(thread_cpu().as_nanos() as u64, Ordering::SeqCst);
                     })
                     .build()
                     .unwrap();
+                mine.lock().unwrap().push(ThreadClock::current());
                 let before = thread_cpu();
                 rt.block_on(tokio_server(listener, async move {
                     let _ = stop_rx.await;
@@ -470,10 +587,19 @@ pub fn measure_multi(
                 drop(rt);
                 own + Duration::from_nanos(cpu_ns.load(Ordering::SeqCst))
             });
-            (addr, thread)
+            // The workers and the thread that accepts (`block_on`'s).
+            (addr, thread, threads + 1)
         }
     };
-    let report = run_load(addr, connections, size, duration);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while clocks.lock().unwrap().len() < expected {
+        assert!(
+            Instant::now() < deadline,
+            "{server:?}: the server's threads did not start"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let report = load(addr, &mut || clocks_sum(&clocks));
     let _ = stop_tx.send(());
     let cpu = server_thread.join().unwrap();
     (report, cpu)
