@@ -9,4 +9,6 @@
 pub(crate) mod affinity;
 pub(crate) mod eventfd;
 mod raw_fd;
+#[cfg(feature = "hyper")]
+pub(crate) mod recv_cursor;
 pub(crate) mod waker;
