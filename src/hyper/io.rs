@@ -1,9 +1,6 @@
 //! [`HyperIo`]: a ringio stream as hyper's `Read` and `Write`.
 
 use crate::net::poll_io::{BufferedRead, BufferedWrite};
-use crate::op::poll_add::PollAdd;
-use crate::op::Op;
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -39,21 +36,9 @@ use std::task::{ready, Context, Poll};
 ///     println!("{}", response.status());
 /// });
 /// ```
+#[derive(Debug)]
 pub struct HyperIo<S> {
     inner: S,
-    /// The readiness poll of the experimental read path.
-    readable: Option<Op<PollAdd>>,
-}
-
-impl<S: std::fmt::Debug> std::fmt::Debug for HyperIo<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HyperIo").field("inner", &self.inner).finish()
-    }
-}
-
-fn readiness_reads() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("RINGIO_HYPER_READINESS").is_some())
 }
 
 impl<S> HyperIo<S> {
@@ -69,10 +54,7 @@ impl<S> HyperIo<S> {
     /// });
     /// ```
     pub fn new(stream: S) -> HyperIo<S> {
-        HyperIo {
-            inner: stream,
-            readable: None,
-        }
+        HyperIo { inner: stream }
     }
 
     /// The stream back. Bytes received but not yet read through hyper stay
@@ -128,27 +110,10 @@ impl<S: BufferedRead + Unpin> ::hyper::rt::Read for HyperIo<S> {
         cx: &mut Context<'_>,
         mut buf: ::hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let inner = &mut this.inner;
+        let inner = &mut self.get_mut().inner;
         let room = buf.remaining();
         if room == 0 {
             return Poll::Ready(Ok(()));
-        }
-        if readiness_reads() && inner.buffered() == 0 {
-            loop {
-                match crate::sys::recv_cursor::recv_into(inner.read_fd().raw(), &mut buf) {
-                    Ok(_) => return Poll::Ready(Ok(())),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Poll::Ready(Err(e)),
-                }
-                let fd = inner.read_fd().clone();
-                let op = this
-                    .readable
-                    .get_or_insert_with(|| Op::submit(PollAdd::new(fd, libc::POLLIN as u32)));
-                ready!(Pin::new(op).poll(cx))?;
-                this.readable = None;
-            }
         }
         let data = ready!(inner.poll_fill(cx, room))?;
         let n = room.min(data.len());

@@ -64,11 +64,6 @@ impl PollRead {
         Poll::Ready(Ok(&self.buf[self.pos..]))
     }
 
-    /// Received bytes not handed out yet.
-    pub(crate) fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
-    }
-
     /// Marks `n` bytes of [`poll_fill`](Self::poll_fill)'s slice handed out.
     pub(crate) fn consume(&mut self, n: usize) {
         self.pos = (self.pos + n).min(self.buf.len());
@@ -214,10 +209,6 @@ mod private {
         fn poll_fill(&mut self, cx: &mut Context<'_>, hint: usize) -> Poll<io::Result<&[u8]>>;
         /// See `PollRead::consume`.
         fn consume(&mut self, n: usize);
-        /// Received bytes not handed out yet.
-        fn buffered(&self) -> usize;
-        /// The socket.
-        fn read_fd(&self) -> &crate::fd::SharedFd;
     }
 
     /// The write side of a ringio stream as poll functions over its
@@ -387,14 +378,6 @@ macro_rules! impl_async_io {
 
             fn consume(&mut self, n: usize) {
                 self.reader.consume(n)
-            }
-
-            fn buffered(&self) -> usize {
-                self.reader.buffered()
-            }
-
-            fn read_fd(&self) -> &$crate::fd::SharedFd {
-                &self.io.fd
             }
         }
 

@@ -307,14 +307,6 @@ impl<S: SplitStream> BufferedRead for OwnedReadHalf<S> {
     fn consume(&mut self, n: usize) {
         self.reader.consume(n)
     }
-
-    fn buffered(&self) -> usize {
-        self.reader.buffered()
-    }
-
-    fn read_fd(&self) -> &crate::fd::SharedFd {
-        &self.stream.socket().fd
-    }
 }
 
 impl<S: SplitStream> BufferedWrite for OwnedWriteHalf<S> {

@@ -16,8 +16,6 @@ pub(crate) mod multishot;
 pub(crate) mod nop;
 pub(crate) mod open;
 pub(crate) mod path;
-#[cfg(feature = "hyper")]
-pub(crate) mod poll_add;
 pub(crate) mod read;
 pub(crate) mod recv_multi;
 pub(crate) mod send_recv;

@@ -9,6 +9,4 @@
 pub(crate) mod affinity;
 pub(crate) mod eventfd;
 mod raw_fd;
-#[cfg(feature = "hyper")]
-pub(crate) mod recv_cursor;
 pub(crate) mod waker;
