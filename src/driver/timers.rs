@@ -249,6 +249,93 @@ impl Drop for Timer {
     }
 }
 
+/// What a sleep needs of its place in the timer queue: [`Timer`], or
+/// [`DetachedTimer`] for a sleep that must be `Send + Sync`.
+pub(crate) trait QueuedTimer: Sized {
+    /// Queues a timer for `deadline`, woken through `waker`.
+    fn arm(deadline: Instant, waker: &Waker) -> Self;
+    /// `Ready` once the timer fired; else makes `waker` the one it wakes.
+    fn poll(&self, waker: &Waker) -> Poll<()>;
+    /// The deadline the timer was queued for.
+    fn deadline(&self) -> Instant;
+}
+
+impl QueuedTimer for Timer {
+    fn arm(deadline: Instant, waker: &Waker) -> Timer {
+        Timer::arm(deadline, waker)
+    }
+    fn poll(&self, waker: &Waker) -> Poll<()> {
+        Timer::poll(self, waker)
+    }
+    fn deadline(&self) -> Instant {
+        Timer::deadline(self)
+    }
+}
+
+#[cfg(feature = "hyper")]
+impl QueuedTimer for DetachedTimer {
+    fn arm(deadline: Instant, waker: &Waker) -> DetachedTimer {
+        DetachedTimer::arm(deadline, waker)
+    }
+    fn poll(&self, waker: &Waker) -> Poll<()> {
+        DetachedTimer::poll(self, waker)
+    }
+    fn deadline(&self) -> Instant {
+        DetachedTimer::deadline(self)
+    }
+}
+
+/// A sleep: its deadline, and its timer once queued (on first poll).
+#[derive(Debug)]
+pub(crate) struct SleepState<T> {
+    deadline: Instant,
+    timer: Option<T>,
+}
+
+impl<T: QueuedTimer> SleepState<T> {
+    pub(crate) fn new(deadline: Instant) -> SleepState<T> {
+        SleepState {
+            deadline,
+            timer: None,
+        }
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    pub(crate) fn is_armed(&self) -> bool {
+        self.timer.is_some()
+    }
+
+    /// Moves the deadline. A queued timer for an earlier (or the same)
+    /// instant stays queued: when it fires, [`poll`](Self::poll) finds the
+    /// deadline not reached and queues the timer again, so pushing a
+    /// deadline back costs no queue operation. A timer for a later instant
+    /// is removed, and queued anew on the next poll.
+    pub(crate) fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        if self.timer.as_ref().is_some_and(|t| t.deadline() > deadline) {
+            self.timer = None;
+        }
+    }
+
+    pub(crate) fn poll(&mut self, waker: &Waker) -> Poll<()> {
+        if let Some(timer) = &self.timer {
+            if timer.poll(waker).is_pending() {
+                return Poll::Pending;
+            }
+            // Fired (or its runtime shut down): check the deadline itself.
+            self.timer = None;
+        }
+        if Instant::now() >= self.deadline {
+            return Poll::Ready(());
+        }
+        self.timer = Some(T::arm(self.deadline, waker));
+        Poll::Pending
+    }
+}
+
 /// `duration` after `start`; for a duration too large for `Instant`, about
 /// 30 years from now: "never".
 pub(crate) fn deadline_after(start: Instant, duration: Duration) -> Instant {

@@ -1,7 +1,7 @@
 //! [`HyperTimer`] and [`HyperSleep`]: hyper's timers on the runtime's
 //! timer queue.
 
-use crate::driver::timers::{deadline_after, DetachedTimer};
+use crate::driver::timers::{deadline_after, DetachedTimer, SleepState};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -84,8 +84,7 @@ impl ::hyper::rt::Timer for HyperTimer {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct HyperSleep {
-    deadline: Instant,
-    timer: Option<DetachedTimer>,
+    state: SleepState<DetachedTimer>,
 }
 
 impl HyperSleep {
@@ -99,8 +98,7 @@ impl HyperSleep {
     /// ```
     pub fn until(deadline: Instant) -> HyperSleep {
         HyperSleep {
-            deadline,
-            timer: None,
+            state: SleepState::new(deadline),
         }
     }
 
@@ -113,7 +111,7 @@ impl HyperSleep {
     /// assert_eq!(ringio::hyper::HyperSleep::until(at).deadline(), at);
     /// ```
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        self.state.deadline()
     }
 
     /// Moves the deadline; as [`time::Sleep::reset`](crate::time::Sleep::reset),
@@ -131,10 +129,7 @@ impl HyperSleep {
     /// });
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.deadline = deadline;
-        if self.timer.as_ref().is_some_and(|t| t.deadline() > deadline) {
-            self.timer = None;
-        }
+        self.state.reset(deadline);
     }
 }
 
@@ -142,18 +137,7 @@ impl Future for HyperSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if let Some(timer) = &this.timer {
-            if timer.poll(cx.waker()).is_pending() {
-                return Poll::Pending;
-            }
-            this.timer = None;
-        }
-        if Instant::now() >= this.deadline {
-            return Poll::Ready(());
-        }
-        this.timer = Some(DetachedTimer::arm(this.deadline, cx.waker()));
-        Poll::Pending
+        self.get_mut().state.poll(cx.waker())
     }
 }
 

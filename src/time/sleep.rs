@@ -1,7 +1,7 @@
 //! [`Sleep`]: a future that completes at a deadline.
 
 pub(crate) use crate::driver::timers::deadline_after as after;
-use crate::driver::timers::Timer;
+use crate::driver::timers::{SleepState, Timer};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -51,8 +51,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// Dropping the future removes its timer.
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        deadline,
-        timer: None,
+        state: SleepState::new(deadline),
     }
 }
 
@@ -79,15 +78,14 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
-    deadline: Instant,
-    timer: Option<Timer>,
+    state: SleepState<Timer>,
 }
 
 impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sleep")
-            .field("deadline", &self.deadline)
-            .field("armed", &self.timer.is_some())
+            .field("deadline", &self.state.deadline())
+            .field("armed", &self.state.is_armed())
             .finish()
     }
 }
@@ -104,7 +102,7 @@ impl Sleep {
     /// assert_eq!(ringio::time::sleep_until(at).deadline(), at);
     /// ```
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        self.state.deadline()
     }
 
     /// Whether the deadline has passed.
@@ -118,7 +116,7 @@ impl Sleep {
     /// assert!(!ringio::time::sleep(Duration::from_secs(60)).is_elapsed());
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        Instant::now() >= self.deadline
+        Instant::now() >= self.state.deadline()
     }
 
     /// Moves the deadline. A queued timer for an earlier (or the same)
@@ -139,10 +137,7 @@ impl Sleep {
     /// });
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.deadline = deadline;
-        if self.timer.as_ref().is_some_and(|t| t.deadline() > deadline) {
-            self.timer = None;
-        }
+        self.state.reset(deadline);
     }
 }
 
@@ -150,18 +145,6 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if let Some(timer) = &this.timer {
-            if timer.poll(cx.waker()).is_pending() {
-                return Poll::Pending;
-            }
-            // Fired (or its runtime shut down): check the deadline itself.
-            this.timer = None;
-        }
-        if Instant::now() >= this.deadline {
-            return Poll::Ready(());
-        }
-        this.timer = Some(Timer::arm(this.deadline, cx.waker()));
-        Poll::Pending
+        self.get_mut().state.poll(cx.waker())
     }
 }
