@@ -174,12 +174,19 @@ fn main() {
         println!("| pending | ringio | tokio | target |");
         println!("|---|---|---|---|");
         for pending in [10_000, 20_000, 40_000] {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for _ in 0..rounds {
-                a.push(drop_ringio(pending));
-                b.push(drop_tokio(pending));
+            // The shared order: one warm-up each, then A B, B A, ...
+            let settled = |d: Duration| {
                 common::settle();
-            }
+                d
+            };
+            let (a, b) = ringio_bench::paired_rounds(
+                rounds,
+                true,
+                || settled(drop_ringio(pending)),
+                || settled(drop_tokio(pending)),
+            )
+            .into_iter()
+            .unzip();
             let target = if pending == 40_000 { "< 100 ms" } else { "" };
             println!(
                 "| {pending} | {} | {} | {target} |",

@@ -1,6 +1,8 @@
 //! TCP echo, one server thread: ringio vs tokio current-thread, same load
 //! generator (every connection on one ringio ring), server and client pinned
-//! to different cores, A/B/A/B rounds, medians.
+//! to different cores, rounds in the shared harness's order (one warm-up each,
+//! then A B C, C B A, ...), medians; rate ratios are medians of per-round
+//! ratios.
 //!
 //! ```text
 //! cargo bench --bench echo                 # every cell
@@ -17,10 +19,21 @@ mod echo;
 use echo::{measure, measure_multi, MultiServer, Server};
 use std::time::Duration;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+fn median(v: Vec<f64>) -> f64 {
+    ringio_bench::median(&v).unwrap_or(0.0)
 }
+
+/// Every contender for `rounds()` rounds in `ringio_bench::runner`'s order,
+/// one warm-up each first; `take(i)` measures contender `i`.
+fn rounds_of<S>(n: usize, mut take: impl FnMut(usize) -> S) -> Vec<Vec<S>> {
+    let Ok(samples) = ringio_bench::try_rounds(common::rounds(), true, n, |_, i| {
+        Ok::<S, std::convert::Infallible>(take(i))
+    });
+    samples
+}
+
+/// The thread-per-core table's cells (connections, size).
+const POOL_CELLS: [(usize, usize); 1] = [(256, 64)];
 
 /// The thread-per-core table: a ringio pool vs tokio's multi-thread
 /// runtime, same worker count, no pinning (the client shares the cores).
@@ -32,32 +45,29 @@ fn multi_thread(duration: Duration) {
     );
     println!("| conns × size | ringio pool req/s | tokio multi-thread req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio |");
     println!("|---|---|---|---|---|---|---|");
-    for (connections, size) in [(256usize, 64usize)] {
-        let mut rows = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
-        for round in 0..=common::rounds() {
-            for (i, server) in [
-                MultiServer::RingioPool(threads),
-                MultiServer::TokioMulti(threads),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let (report, cpu) = measure_multi(server, connections, size, duration);
-                assert_eq!(report.errors, 0, "{server:?}: connection errors");
-                if round > 0 {
-                    rows[i].0.push(report.rate());
-                    rows[i]
-                        .1
-                        .push(cpu.as_secs_f64() * 1e6 / report.requests as f64);
-                }
-            }
-        }
-        let [r, t] = rows.map(|(rate, cpu)| (median(rate), median(cpu)));
+    for (connections, size) in POOL_CELLS {
+        let servers = [
+            MultiServer::RingioPool(threads),
+            MultiServer::TokioMulti(threads),
+        ];
+        let samples = rounds_of(servers.len(), |i| {
+            let server = servers[i];
+            let (report, cpu) = measure_multi(server, connections, size, duration);
+            assert_eq!(report.errors, 0, "{server:?}: connection errors");
+            let cpu_per_request = cpu.as_secs_f64() * 1e6 / report.requests as f64;
+            (report.rate(), cpu_per_request)
+        });
+        let [r, t] = [0, 1].map(|i| {
+            let (rate, cpu) = samples[i].iter().copied().unzip();
+            (median(rate), median(cpu))
+        });
+        // The rate ratio by the shared rule: the median of per-round ratios.
+        let ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |s| s.0).ratio;
         println!(
             "| {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× |",
             r.0 / 1e3,
             t.0 / 1e3,
-            r.0 / t.0,
+            ratio,
             r.1,
             t.1,
             r.1 / t.1
@@ -92,30 +102,27 @@ fn main() {
                 continue;
             }
             let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
-            let mut rows = servers.map(|_| (Vec::new(), Vec::new(), Vec::new(), Vec::new()));
-            // Warm-up, then alternate.
-            for round in 0..=common::rounds() {
-                for (i, server) in servers.into_iter().enumerate() {
-                    let (report, cpu) = measure(server, connections, size, duration, cores);
-                    assert_eq!(report.errors, 0, "{server:?} {name}: connection errors");
-                    if round > 0 {
-                        let row = &mut rows[i];
-                        row.0.push(report.rate());
-                        row.1.push(cpu.as_secs_f64() * 1e6 / report.requests as f64);
-                        row.2.push(report.p50_us);
-                        row.3.push(report.p99_us);
-                    }
-                }
-            }
-            let [r, m, t] = rows
-                .map(|(rate, cpu, p50, p99)| (median(rate), median(cpu), median(p50), median(p99)));
+            let samples = rounds_of(servers.len(), |i| {
+                let server = servers[i];
+                let (report, cpu) = measure(server, connections, size, duration, cores);
+                assert_eq!(report.errors, 0, "{server:?} {name}: connection errors");
+                let cpu_per_request = cpu.as_secs_f64() * 1e6 / report.requests as f64;
+                [report.rate(), cpu_per_request, report.p50_us, report.p99_us]
+            });
+            let [r, m, t] = [0, 1, 2].map(|i| {
+                let column = |k: usize| median(samples[i].iter().map(|s| s[k]).collect());
+                (column(0), column(1), column(2), column(3))
+            });
+            // Rate ratios against tokio by the shared rule.
+            let ratio =
+                |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |s| s[0]).ratio;
             println!(
                 "| {connections} × {size} B | {:.0}k | {:.0}k | {:.0}k | {:.2}× / {:.2}× | {:.2} | {:.2} | {:.2} | {:.2}× / {:.2}× | {:.0}/{:.0} | {:.0}/{:.0} |",
                 r.0 / 1e3,
                 m.0 / 1e3,
                 t.0 / 1e3,
-                r.0 / t.0,
-                m.0 / t.0,
+                ratio(0),
+                ratio(1),
                 r.1,
                 m.1,
                 t.1,

@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test
 cargo test -p ringio-macros
+cargo test -p ringio-bench
 cargo test --release --tests

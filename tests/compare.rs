@@ -200,3 +200,33 @@ fn ratios_are_medians_of_paired_rounds() {
     );
     assert!((workload.rows[0].ratio - 1.0).abs() < 1e-9);
 }
+
+/// compare runs its contenders in the shared harness's order
+/// (`ringio_bench::runner`): A B, B A, A B, ..., no warm-up, and `tick`
+/// sees each measured sample's round.
+#[test]
+fn contenders_alternate_in_the_shared_order() {
+    use app::results::{ab, Contender, Sample};
+    use std::cell::RefCell;
+    let calls = RefCell::new(String::new());
+    let take = |who: char| {
+        calls.borrow_mut().push(who);
+        Ok(Sample {
+            ops: 1,
+            elapsed: Duration::from_secs(1),
+            ..Sample::default()
+        })
+    };
+    let contenders: Vec<Contender<'_>> = vec![
+        ("ringio", Box::new(|| take('A'))),
+        ("tokio", Box::new(|| take('B'))),
+    ];
+    let mut ticks = Vec::new();
+    ab("g", "w", "ops/s", 4, contenders, &mut |round, who| {
+        ticks.push((round, who.to_string()))
+    })
+    .unwrap();
+    assert_eq!(calls.into_inner(), "ABBAABBA");
+    assert_eq!(ticks.len(), 8);
+    assert_eq!(ticks[2], (1, "tokio".to_string()));
+}

@@ -15,8 +15,6 @@ mod http;
 mod http_client;
 #[path = "http_server.rs"]
 mod http_server;
-#[path = "../support/human.rs"]
-mod human;
 #[path = "overhead.rs"]
 mod overhead;
 #[path = "../support/pingpong.rs"]

@@ -1,6 +1,7 @@
-//! Samples, the A/B/A/B runner, and the results with their Markdown form.
+//! Samples, the A/B runner (`ringio_bench::runner`'s order and ratio rule,
+//! shared with the benches), and the results with their Markdown form.
 
-use super::human::human;
+use ringio_bench::{human, summarize_sides, try_rounds, Phase};
 use serde::Serialize;
 use std::io;
 use std::time::Duration;
@@ -33,9 +34,9 @@ pub struct Sample {
     pub client_busy: Option<f64>,
 }
 
-/// CPU time over wall time.
+/// CPU time over wall time (`ringio_bench::busy`), as a `Sample` field.
 pub fn busy(cpu: Duration, wall: Duration) -> Option<f64> {
-    Some(cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9))
+    Some(ringio_bench::busy(cpu, wall))
 }
 
 impl Sample {
@@ -156,11 +157,15 @@ impl Machine {
 /// A contender: its name and how to take one sample.
 pub type Contender<'a> = (&'a str, Box<dyn FnMut() -> io::Result<Sample> + 'a>);
 
-/// Runs the contenders in turn, `rounds` times, and summarizes. The order
-/// flips every round (A B, B A, A B, ...) so neither side always runs first
-/// on a cold or a warm machine. A row's ratio is ringio's over its, the
-/// median of the per-round ratios. `tick` is called before each sample with
-/// (round, contender name).
+/// Runs the contenders `rounds` times in `ringio_bench::runner`'s order (no
+/// warm-up; each sample starts its own server and runtime): the order flips
+/// every round (A B, B A, A B, ... for two; A B C, C B A, ... for more) so
+/// neither side always runs first on a cold or a warm machine. A row's
+/// ratio is the runner's rule, ringio's rate over the row's: the median of
+/// the per-round ratios, each round's two samples having run back to back,
+/// in the same phase of a drifting machine, while the two sides' medians
+/// may come from different phases. `tick` is called before each sample
+/// with (round, contender name).
 pub fn ab(
     group: &str,
     name: &str,
@@ -169,32 +174,21 @@ pub fn ab(
     mut contenders: Vec<Contender<'_>>,
     tick: &mut dyn FnMut(usize, &str),
 ) -> io::Result<Workload> {
-    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); contenders.len()];
-    let n = contenders.len();
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = if round % 2 == 0 { k } else { n - 1 - k };
-            let (who, take) = &mut contenders[i];
+    let samples = try_rounds(rounds, false, contenders.len(), |phase, i| {
+        let (who, take) = &mut contenders[i];
+        if let Phase::Round(round) = phase {
             tick(round, who);
-            samples[i].push(take()?);
         }
-    }
-    let mut rows: Vec<Row> = contenders
+        take()
+    })?;
+    let rows = contenders
         .iter()
         .zip(&samples)
-        .map(|((who, _), samples)| summarize(who, samples))
+        .map(|((who, _), theirs)| {
+            let ratio = summarize_sides(&samples[0], theirs, Sample::rate).ratio;
+            summarize(who, theirs, ratio)
+        })
         .collect();
-    // Each ratio is the median of per-round ratios: a round's two samples
-    // ran back to back, in the same phase of a drifting machine, while the
-    // two sides' medians may come from different phases.
-    for (row, theirs) in rows.iter_mut().zip(&samples) {
-        let paired = samples[0]
-            .iter()
-            .zip(theirs)
-            .map(|(ours, theirs)| ours.rate() / theirs.rate().max(1e-9))
-            .collect();
-        row.ratio = median(paired).unwrap_or(0.0);
-    }
     Ok(Workload {
         group: group.into(),
         name: name.into(),
@@ -204,23 +198,20 @@ pub fn ab(
     })
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    Some(v[v.len() / 2])
+fn median(v: Vec<f64>) -> Option<f64> {
+    ringio_bench::median(&v)
 }
 
-fn summarize(who: &str, samples: &[Sample]) -> Row {
+fn summarize(who: &str, samples: &[Sample], ratio: f64) -> Row {
     let rates: Vec<f64> = samples.iter().map(Sample::rate).collect();
+    let (min, max) = ringio_bench::min_max(&rates).unwrap_or((0.0, 0.0));
     let pick = |f: &dyn Fn(&Sample) -> Option<f64>| median(samples.iter().filter_map(f).collect());
     Row {
         runtime: who.to_string(),
-        median: median(rates.clone()).unwrap_or(0.0),
-        min: rates.iter().copied().fold(f64::MAX, f64::min),
-        max: rates.iter().copied().fold(0.0, f64::max),
-        ratio: 1.0,
+        median: median(rates).unwrap_or(0.0),
+        min,
+        max,
+        ratio,
         ops: samples.iter().map(|s| s.ops).sum(),
         cpu_us_per_op: pick(&|s| Some(s.cpu?.as_secs_f64() * 1e6 / s.ops.max(1) as f64)),
         p50_us: pick(&|s| s.p50_us),

@@ -301,68 +301,10 @@ pub fn tokio_current_thread() -> io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// A thread's CPU-time clock, readable from any thread of the process.
-#[derive(Clone, Copy, Debug)]
-pub struct ThreadClock(libc::clockid_t);
-
-impl ThreadClock {
-    /// The calling thread's clock.
-    pub fn current() -> ThreadClock {
-        let mut id: libc::clockid_t = 0;
-        // SAFETY: pthread_self() is this live thread; the id is written
-        // into a local.
-        unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
-        ThreadClock(id)
-    }
-
-    /// CPU time of the clock's thread so far (zero if it is gone).
-    pub fn read(self) -> Duration {
-        // SAFETY: clock_gettime writes into the zeroed timespec it is given.
-        let ts = unsafe {
-            let mut ts: libc::timespec = std::mem::zeroed();
-            libc::clock_gettime(self.0, &mut ts);
-            ts
-        };
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    }
-}
-
-/// The summed CPU time of the clocks in `clocks`.
-pub fn clocks_sum(clocks: &std::sync::Mutex<Vec<ThreadClock>>) -> Duration {
-    clocks.lock().unwrap().iter().map(|c| c.read()).sum()
-}
-
-/// CPU time (user + system) of the calling thread.
-pub fn thread_cpu() -> Duration {
-    cpu_time(libc::RUSAGE_THREAD)
-}
-
-/// CPU time (user + system) of the whole process.
-pub fn process_cpu() -> Duration {
-    cpu_time(libc::RUSAGE_SELF)
-}
-
-fn cpu_time(who: libc::c_int) -> Duration {
-    // SAFETY: getrusage writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(who, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
-/// Pins the calling thread to `core` (best effort; ignored where the core
-/// does not exist).
-pub fn pin_to_core(core: usize) {
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes inside it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(core, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
-}
+// The CPU clocks and pinning live in the shared harness crate; re-exported
+// for the echo pieces and the `compare` example (each includer uses some).
+#[allow(unused_imports)]
+pub use ringio_bench::cpu::{clocks_sum, pin_to_core, process_cpu, thread_cpu, ThreadClock};
 
 /// Which server a measurement runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
