@@ -1,5 +1,5 @@
 //! `cargo run --release --example compare`: ringio and tokio (epoll) side by
-//! side on this machine, in one process, A/B/A/B.
+//! side on this machine, in one process, rounds A/B then B/A.
 //!
 //! Workloads: TCP echo on one server thread (connections × sizes) and
 //! thread-per-core, each cell driven once by a ringio-ring load generator
