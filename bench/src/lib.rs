@@ -1,7 +1,7 @@
 //! The A/B harness shared by ringio's `benches/` and the `compare` example:
 //! one round order and one ratio rule ([`runner`]), rate formatting
-//! ([`human`]), thread pinning and CPU clocks ([`cpu`]), and the
-//! environment knobs (`BENCH_ROUNDS`, the command-line filter; [`env`]).
+//! ([`mod@human`]), thread pinning and CPU clocks ([`cpu`]), and the
+//! environment knobs (`BENCH_ROUNDS`, the command-line filter; [`mod@env`]).
 //!
 //! The figure to read is the paired ratio: a shared machine drifts between
 //! fast and slow phases within seconds, a round's two samples run back to
