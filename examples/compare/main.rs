@@ -20,7 +20,7 @@
 //!
 //! JSON fields: `machine { cores, kernel }`, `rounds`, `duration_s`,
 //! `workloads[] { group, name, unit, note, rows[] { runtime, median, min,
-//! max, ratio, ops, cpu_us_per_op, p50_us, p99_us, mib_per_s,
+//! max, ratio, ratio_min, ratio_max, ops, cpu_us_per_op, p50_us, p99_us, mib_per_s,
 //! sqes_per_enter, enters_per_op, errors, server_busy, client_busy } }`;
 //! `server_busy` and `client_busy` are CPU time over wall time of the
 //! server's threads (summed) and of the load generator, where measured;

@@ -81,6 +81,10 @@ pub struct Row {
     pub max: f64,
     /// ringio's median divided by this row's (1.0 for ringio's own row).
     pub ratio: f64,
+    /// The lowest of the per-round ratios the median is taken over.
+    pub ratio_min: f64,
+    /// The highest of the per-round ratios.
+    pub ratio_max: f64,
     /// Total operations over all rounds.
     pub ops: u64,
     /// Median server CPU µs per operation, where measured.
@@ -185,8 +189,12 @@ pub fn ab(
         .iter()
         .zip(&samples)
         .map(|((who, _), theirs)| {
-            let ratio = summarize_sides(&samples[0], theirs, Sample::rate).ratio;
-            summarize(who, theirs, ratio)
+            let paired = summarize_sides(&samples[0], theirs, Sample::rate);
+            summarize(
+                who,
+                theirs,
+                (paired.ratio, paired.ratio_min, paired.ratio_max),
+            )
         })
         .collect();
     Ok(Workload {
@@ -202,7 +210,7 @@ fn median(v: Vec<f64>) -> Option<f64> {
     ringio_bench::median(&v)
 }
 
-fn summarize(who: &str, samples: &[Sample], ratio: f64) -> Row {
+fn summarize(who: &str, samples: &[Sample], (ratio, ratio_min, ratio_max): (f64, f64, f64)) -> Row {
     let rates: Vec<f64> = samples.iter().map(Sample::rate).collect();
     let (min, max) = ringio_bench::min_max(&rates).unwrap_or((0.0, 0.0));
     let pick = |f: &dyn Fn(&Sample) -> Option<f64>| median(samples.iter().filter_map(f).collect());
@@ -212,6 +220,8 @@ fn summarize(who: &str, samples: &[Sample], ratio: f64) -> Row {
         min,
         max,
         ratio,
+        ratio_min,
+        ratio_max,
         ops: samples.iter().map(|s| s.ops).sum(),
         cpu_us_per_op: pick(&|s| Some(s.cpu?.as_secs_f64() * 1e6 / s.ops.max(1) as f64)),
         p50_us: pick(&|s| s.p50_us),
@@ -272,7 +282,14 @@ impl Results {
                 let ratio = if i == 0 {
                     "".to_string()
                 } else {
-                    format!("**{:.2}×**", r.ratio)
+                    if r.ratio_max > r.ratio_min {
+                        format!(
+                            "**{:.2}×** ({:.2}–{:.2})",
+                            r.ratio, r.ratio_min, r.ratio_max
+                        )
+                    } else {
+                        format!("**{:.2}×**", r.ratio)
+                    }
                 };
                 let lat = match (r.p50_us, r.p99_us) {
                     (Some(a), Some(b)) => format!("{a:.0}/{b:.0}"),
