@@ -53,6 +53,14 @@ fn socket_pairs(wanted: usize) -> Vec<(StdUnixStream, StdUnixStream)> {
         .collect()
 }
 
+/// A task that awaits one read on the `i`-th stream, round-robin.
+fn read_on(streams: &[Rc<ringio::net::UnixStream>], i: usize) -> ringio::JoinHandle<()> {
+    let stream = streams[i % streams.len()].clone();
+    ringio::spawn(async move {
+        let _ = stream.read(Vec::with_capacity(16)).await;
+    })
+}
+
 /// Runs `pending` reads on a fresh ringio runtime and times its drop.
 fn drop_ringio(pending: usize) -> Duration {
     let (ours, _peers): (Vec<_>, Vec<_>) = socket_pairs(pending).into_iter().unzip();
@@ -64,10 +72,7 @@ fn drop_ringio(pending: usize) -> Duration {
             .map(|a| Rc::new(ringio::net::UnixStream::from_std(a)))
             .collect();
         for i in 0..pending {
-            let stream = streams[i % streams.len()].clone();
-            drop(ringio::spawn(async move {
-                let _ = stream.read(Vec::with_capacity(16)).await;
-            }));
+            drop(read_on(&streams, i));
         }
         while ringio::stats().ops_in_flight < pending as u64 {
             ringio::yield_now().await;
@@ -124,13 +129,7 @@ fn single_cancel_ringio(pending: usize, rounds: usize) -> Duration {
             .into_iter()
             .map(|a| Rc::new(ringio::net::UnixStream::from_std(a)))
             .collect();
-        let read_on = |i: usize| {
-            let stream = streams[i % streams.len()].clone();
-            ringio::spawn(async move {
-                let _ = stream.read(Vec::with_capacity(16)).await;
-            })
-        };
-        let mut tasks: VecDeque<_> = (0..pending).map(read_on).collect();
+        let mut tasks: VecDeque<_> = (0..pending).map(|i| read_on(&streams, i)).collect();
         while ringio::stats().ops_in_flight < pending as u64 {
             ringio::yield_now().await;
         }
@@ -138,7 +137,7 @@ fn single_cancel_ringio(pending: usize, rounds: usize) -> Duration {
         for round in 0..rounds {
             let reaped = ringio::stats().cqes_reaped;
             tasks.pop_front().unwrap().abort();
-            tasks.push_back(read_on(pending + round));
+            tasks.push_back(read_on(&streams, pending + round));
             // The abort drops the task's future at the next tick; its read's
             // cancel goes out with that tick's submit.
             while ringio::stats().cqes_reaped == reaped {

@@ -13,11 +13,11 @@
 //! time over the window's wall time, the server's summed over its threads
 //! (so up to 2 with two workers).
 
-use super::http_client::{run_load, HttpLoad};
+use super::http_client::run_load;
 use super::http_server::{listener, ringio_accept, tokio_accept, App};
 use super::results::{busy, Sample, Workload};
 use super::support::{
-    clocks_sum, pin_to_core, reuse_port_reservation, tokio_current_thread, ThreadClock,
+    clocks_sum, pin_to_core, reuse_port_reservation, tokio_current_thread, LoadReport, ThreadClock,
 };
 use super::wrk::{self, WrkReport};
 use super::Run;
@@ -270,7 +270,7 @@ fn measure(
     })
 }
 
-fn from_load(load: &HttpLoad) -> Sample {
+fn from_load(load: &LoadReport) -> Sample {
     Sample {
         ops: load.requests,
         elapsed: load.elapsed,

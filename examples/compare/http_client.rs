@@ -9,7 +9,7 @@
 //! are read again at the close, in the same step that ends the window.
 
 use super::http_server::{find, BODY};
-use super::support::thread_cpu;
+use super::support::{percentiles, thread_cpu, LoadReport};
 use futures_util::StreamExt;
 use ringio::buf::IoBuf;
 use ringio::net::TcpStream;
@@ -22,25 +22,6 @@ use std::time::{Duration, Instant};
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 /// Responses larger than this are an error.
 const MAX_RESPONSE: usize = 64 * 1024;
-
-/// What one load run measured, over its window.
-#[derive(Debug, Clone, Default)]
-pub struct HttpLoad {
-    /// Responses completed in the window.
-    pub requests: u64,
-    /// Connections that failed (connect, I/O, or a wrong response).
-    pub errors: u64,
-    /// The window's length.
-    pub elapsed: Duration,
-    /// Median latency (µs) of the window's requests.
-    pub p50_us: f64,
-    /// 99th percentile latency (µs).
-    pub p99_us: f64,
-    /// The load generator thread's CPU time over the window.
-    pub client_cpu: Duration,
-    /// The server's CPU time over the window (from `server_cpu`).
-    pub server_cpu: Duration,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -58,7 +39,7 @@ pub fn run_load(
     warmup: Duration,
     duration: Duration,
     mut server_cpu: impl FnMut() -> Duration,
-) -> HttpLoad {
+) -> LoadReport {
     ringio::run(async move {
         let mut streams = Vec::with_capacity(connections);
         let mut errors = 0;
@@ -92,21 +73,13 @@ pub fn run_load(
                 _ => errors += 1,
             }
         }
-        let mut lat = std::mem::take(&mut *latencies.borrow_mut());
-        lat.sort_unstable();
-        let pct = |p: f64| {
-            if lat.is_empty() {
-                0.0
-            } else {
-                f64::from(lat[((lat.len() - 1) as f64 * p) as usize])
-            }
-        };
-        HttpLoad {
+        let (p50_us, p99_us) = percentiles(&mut latencies.borrow_mut());
+        LoadReport {
             requests,
             errors,
             elapsed,
-            p50_us: pct(0.50),
-            p99_us: pct(0.99),
+            p50_us,
+            p99_us,
             client_cpu: client1.saturating_sub(client0),
             server_cpu: server1.saturating_sub(server0),
         }
