@@ -136,9 +136,12 @@ mod io_util;
 pub mod net;
 mod op;
 mod pool;
+pub mod process;
 mod runtime;
+pub mod signal;
 pub mod sync;
 mod sys;
+pub mod task;
 pub mod time;
 
 pub use buf::BufResult;

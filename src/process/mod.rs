@@ -1,0 +1,1 @@
+//! Child processes whose pipes and exit run on the ring.

@@ -1,0 +1,1 @@
+//! Unix signals as async streams.
