@@ -146,7 +146,7 @@ pub mod time;
 
 pub use buf::BufResult;
 pub use op::nop::nop;
-pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, WorkerId};
+pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, PoolShutdown, WorkerId};
 #[cfg(feature = "macros")]
 pub use ringio_macros::{main, test};
 pub use runtime::{

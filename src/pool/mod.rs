@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 
 mod shared;
+mod shutdown;
 mod worker;
 
+pub use shutdown::PoolShutdown;
 pub use worker::{spawn_on, WorkerId};
 
 use crate::runtime::Builder;
@@ -53,6 +55,7 @@ impl Pool {
             pin_cores: false,
             runtime: Builder::new(),
             name: "ringio-worker".to_string(),
+            shutdown: PoolShutdown::default(),
         }
     }
 }
@@ -78,6 +81,7 @@ pub struct PoolBuilder {
     pin_cores: bool,
     runtime: Builder,
     name: String,
+    shutdown: PoolShutdown,
 }
 
 impl PoolBuilder {
@@ -143,6 +147,24 @@ impl PoolBuilder {
         self
     }
 
+    /// A handle that stops the pool from any thread (see [`PoolShutdown`]).
+    /// It is shared by this builder's clones: one handle stops every pool
+    /// run from them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let builder = ringio::Pool::new(2);
+    /// let stop = builder.shutdown_handle();
+    /// let stopper = std::thread::spawn(move || stop.shutdown());
+    /// let result = builder.run(|_| std::future::pending::<()>());
+    /// stopper.join().unwrap();
+    /// assert_eq!(result.unwrap_err().kind(), std::io::ErrorKind::Interrupted);
+    /// ```
+    pub fn shutdown_handle(&self) -> PoolShutdown {
+        self.shutdown.clone()
+    }
+
     /// Starts the workers, runs `f(worker)` on each worker's own runtime
     /// (the future may be `!Send`: it never leaves its thread), and returns
     /// the outputs in worker order once every worker's future finished. A
@@ -158,7 +180,9 @@ impl PoolBuilder {
     ///   the error names the worker, and the other workers stop;
     /// - a worker's future panicked: the error names the worker and carries
     ///   the panic message; the other workers' futures are dropped (their
-    ///   shutdown signal) so nothing hangs.
+    ///   shutdown signal) so nothing hangs;
+    /// - `Interrupted`: the pool was stopped through its
+    ///   [`shutdown_handle`](PoolBuilder::shutdown_handle).
     ///
     /// # Examples
     ///
@@ -205,6 +229,7 @@ impl PoolBuilder {
         let runtime = self.runtime;
         let shared = Arc::new(PoolShared::new(threads));
         let registration = Registration::new(&shared);
+        self.shutdown.attach(&shared);
         let f = Arc::new(f);
         let mut handles = Vec::with_capacity(threads);
         for index in 0..threads {
@@ -244,7 +269,7 @@ impl PoolBuilder {
             })
             .collect();
         drop(registration);
-        shared::collect(exits)
+        shared::collect(exits, self.shutdown.is_shutdown())
     }
 }
 

@@ -186,8 +186,9 @@ impl Drop for Registration {
     }
 }
 
-/// The outputs in worker order, or the first failure.
-pub(crate) fn collect<T>(exits: Vec<WorkerExit<T>>) -> io::Result<Vec<T>> {
+/// The outputs in worker order, or the first failure (`shut_down`: the
+/// pool's shutdown handle was used).
+pub(crate) fn collect<T>(exits: Vec<WorkerExit<T>>, shut_down: bool) -> io::Result<Vec<T>> {
     let mut outputs = Vec::with_capacity(exits.len());
     let mut stopped = None;
     for (index, exit) in exits.into_iter().enumerate() {
@@ -201,6 +202,10 @@ pub(crate) fn collect<T>(exits: Vec<WorkerExit<T>>) -> io::Result<Vec<T>> {
         }
     }
     match stopped {
+        Some(_) if shut_down => Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "the pool was shut down through its shutdown handle",
+        )),
         // Only stops without a cause: cannot happen, but say so plainly.
         Some(index) => Err(io::Error::other(format!("worker {index} was stopped"))),
         None => Ok(outputs),

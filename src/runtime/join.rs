@@ -1,5 +1,6 @@
 //! [`JoinHandle`] and [`JoinError`].
 
+use super::abort::{AbortHandle, SendableTask};
 use super::executor::{Executor, JoinPoll, TaskId};
 use async_task::FallibleTask;
 use std::any::Any;
@@ -55,9 +56,12 @@ enum Inner<T> {
     /// A task on a local executor, by id (`JOINED` once awaited).
     Local { executor: Rc<Executor>, id: TaskId },
     /// A `Send` task (blocking pool job, `spawn_on` task); `None` once
-    /// aborted or joined.
-    Sendable(Cell<Option<FallibleTask<TaskOutput<T>>>>),
+    /// aborted or joined. Shared with the task's [`AbortHandle`]s.
+    Sendable(Rc<SendableSlot<T>>),
 }
+
+/// Where a `Send` task's handle lives, so an [`AbortHandle`] can reach it.
+pub(crate) type SendableSlot<T> = Cell<Option<FallibleTask<TaskOutput<T>>>>;
 
 impl<T> JoinHandle<T> {
     #[inline]
@@ -69,7 +73,7 @@ impl<T> JoinHandle<T> {
 
     pub(crate) fn sendable(task: async_task::Task<TaskOutput<T>>) -> JoinHandle<T> {
         JoinHandle {
-            inner: Inner::Sendable(Cell::new(Some(task.fallible()))),
+            inner: Inner::Sendable(Rc::new(Cell::new(Some(task.fallible())))),
         }
     }
 
@@ -92,15 +96,34 @@ impl<T> JoinHandle<T> {
         match &self.inner {
             Inner::Local { executor, id } if *id != JOINED => executor.abort(*id),
             Inner::Local { .. } => {}
-            Inner::Sendable(task) => {
-                let slot = task.take();
-                if slot.as_ref().is_some_and(|task| !task.is_finished()) {
-                    // Dropping an async-task handle cancels the job.
-                    drop(slot);
-                } else {
-                    task.set(slot);
-                }
-            }
+            Inner::Sendable(task) => task.abort(),
+        }
+    }
+
+    /// A handle that can abort the task without awaiting it, e.g. from a
+    /// supervisor while another task holds this handle. Like the
+    /// `JoinHandle`, it belongs to the task's thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// ringio::run(async {
+    ///     let handle = ringio::spawn(ringio::time::sleep(Duration::from_secs(60)));
+    ///     let abort = handle.abort_handle();
+    ///     abort.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    ///     assert!(abort.is_finished());
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle
+    where
+        T: 'static,
+    {
+        match &self.inner {
+            Inner::Local { executor, id } => AbortHandle::local(executor.clone(), *id),
+            Inner::Sendable(task) => AbortHandle::sendable(task.clone()),
         }
     }
 
@@ -118,12 +141,7 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         match &self.inner {
             Inner::Local { executor, id } => *id == JOINED || executor.is_finished(*id),
-            Inner::Sendable(task) => {
-                let slot = task.take();
-                let finished = slot.as_ref().is_none_or(|task| task.is_finished());
-                task.set(slot);
-                finished
-            }
+            Inner::Sendable(task) => task.is_finished(),
         }
     }
 }
@@ -145,11 +163,13 @@ impl<T: 'static> Future for JoinHandle<T> {
                 })
             }
             Inner::Sendable(task) => {
-                let Some(running) = task.get_mut().as_mut() else {
+                let Some(mut running) = task.take() else {
                     return Poll::Ready(Err(JoinError::cancelled()));
                 };
-                let output = std::task::ready!(Pin::new(running).poll(cx));
-                task.set(None);
+                let Poll::Ready(output) = Pin::new(&mut running).poll(cx) else {
+                    task.set(Some(running));
+                    return Poll::Pending;
+                };
                 Poll::Ready(match output {
                     Some(Ok(value)) => Ok(value),
                     Some(Err(payload)) => Err(JoinError::panic(payload)),

@@ -9,6 +9,7 @@
 //! 4. wake the tasks whose operations completed.
 #![forbid(unsafe_code)]
 
+mod abort;
 mod blocking;
 mod builder;
 mod current;
@@ -21,6 +22,7 @@ mod task_table;
 mod waker;
 mod yield_now;
 
+pub use abort::AbortHandle;
 pub use blocking::spawn_blocking;
 pub use builder::Builder;
 pub(crate) use join::TaskOutput;
