@@ -1,6 +1,7 @@
 //! Thin wrappers over the few raw libc calls ringio makes outside the ring.
 //!
 //! - [`eventfd`]: the counter another thread writes to wake a parked ring.
+//! - [`signal`]: `sigaction(2)`, the signal handler and its wake-up pipe.
 //! - `raw_fd`: `FromRawFd` impls for the public fd-owning types.
 //! - [`affinity`]: the cores a thread may use, and pinning to one.
 //! - [`waker`]: the waker a task is polled with until it clones one (built
@@ -9,4 +10,5 @@
 pub(crate) mod affinity;
 pub(crate) mod eventfd;
 mod raw_fd;
+pub(crate) mod signal;
 pub(crate) mod waker;
