@@ -1,10 +1,17 @@
 //! [`Metadata`]: what `statx` says about a file.
 
+use super::FileType;
 use std::fs::Permissions;
-use std::os::unix::fs::PermissionsExt;
+use std::io;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::time::{Duration, SystemTime};
 
 /// Metadata of a file, from `IORING_OP_STATX`.
+///
+/// Implements `std::os::unix::fs::MetadataExt`: `ino`, `dev`, `nlink`,
+/// `uid`, `gid`, `mode`, `rdev`, `size`, `blksize`, `blocks` and the
+/// `atime`/`mtime`/`ctime` seconds and nanoseconds read as they do for
+/// `std::fs::Metadata`.
 ///
 /// # Examples
 ///
@@ -23,9 +30,8 @@ pub struct Metadata {
 impl std::fmt::Debug for Metadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Metadata")
+            .field("file_type", &self.file_type())
             .field("len", &self.len())
-            .field("is_file", &self.is_file())
-            .field("is_dir", &self.is_dir())
             .field("permissions", &self.permissions())
             .field("modified", &self.modified())
             .finish()
@@ -46,8 +52,23 @@ impl Metadata {
         Metadata { stx }
     }
 
-    fn file_type(&self) -> u32 {
+    fn format(&self) -> u32 {
         u32::from(self.stx.stx_mode) & libc::S_IFMT
+    }
+
+    /// The type of the file: regular file, directory, symbolic link (only
+    /// from [`symlink_metadata`](super::symlink_metadata)) or a special file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let kind = ringio::fs::metadata("/").await.unwrap().file_type();
+    ///     assert!(kind.is_dir());
+    /// });
+    /// ```
+    pub fn file_type(&self) -> FileType {
+        FileType::from_mode(u32::from(self.stx.stx_mode))
     }
 
     /// Size in bytes.
@@ -87,7 +108,7 @@ impl Metadata {
     /// });
     /// ```
     pub fn is_file(&self) -> bool {
-        self.file_type() == libc::S_IFREG
+        self.format() == libc::S_IFREG
     }
 
     /// Whether this is a directory.
@@ -100,7 +121,7 @@ impl Metadata {
     /// });
     /// ```
     pub fn is_dir(&self) -> bool {
-        self.file_type() == libc::S_IFDIR
+        self.format() == libc::S_IFDIR
     }
 
     /// Whether this is a symbolic link (only possible for metadata taken
@@ -114,7 +135,7 @@ impl Metadata {
     /// });
     /// ```
     pub fn is_symlink(&self) -> bool {
-        self.file_type() == libc::S_IFLNK
+        self.format() == libc::S_IFLNK
     }
 
     /// Last modification time.
@@ -154,6 +175,33 @@ impl Metadata {
         Ok(time(self.stx.stx_atime))
     }
 
+    /// Creation time (statx's birth time).
+    ///
+    /// # Errors
+    ///
+    /// `Unsupported` if the file system does not record it (as `std` says).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let meta = ringio::fs::metadata("/").await.unwrap();
+    ///     match meta.created() {
+    ///         Ok(born) => assert!(born <= std::time::SystemTime::now()),
+    ///         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::Unsupported),
+    ///     }
+    /// });
+    /// ```
+    pub fn created(&self) -> io::Result<SystemTime> {
+        if self.stx.stx_mask & libc::STATX_BTIME == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "creation time is not available for the filesystem",
+            ));
+        }
+        Ok(time(self.stx.stx_btime))
+    }
+
     /// Permissions (the whole mode, as `std` reports it).
     ///
     /// # Examples
@@ -166,5 +214,71 @@ impl Metadata {
     /// ```
     pub fn permissions(&self) -> Permissions {
         Permissions::from_mode(u32::from(self.stx.stx_mode))
+    }
+}
+
+impl MetadataExt for Metadata {
+    fn dev(&self) -> u64 {
+        libc::makedev(self.stx.stx_dev_major, self.stx.stx_dev_minor)
+    }
+
+    fn ino(&self) -> u64 {
+        self.stx.stx_ino
+    }
+
+    fn mode(&self) -> u32 {
+        u32::from(self.stx.stx_mode)
+    }
+
+    fn nlink(&self) -> u64 {
+        u64::from(self.stx.stx_nlink)
+    }
+
+    fn uid(&self) -> u32 {
+        self.stx.stx_uid
+    }
+
+    fn gid(&self) -> u32 {
+        self.stx.stx_gid
+    }
+
+    fn rdev(&self) -> u64 {
+        libc::makedev(self.stx.stx_rdev_major, self.stx.stx_rdev_minor)
+    }
+
+    fn size(&self) -> u64 {
+        self.stx.stx_size
+    }
+
+    fn atime(&self) -> i64 {
+        self.stx.stx_atime.tv_sec
+    }
+
+    fn atime_nsec(&self) -> i64 {
+        i64::from(self.stx.stx_atime.tv_nsec)
+    }
+
+    fn mtime(&self) -> i64 {
+        self.stx.stx_mtime.tv_sec
+    }
+
+    fn mtime_nsec(&self) -> i64 {
+        i64::from(self.stx.stx_mtime.tv_nsec)
+    }
+
+    fn ctime(&self) -> i64 {
+        self.stx.stx_ctime.tv_sec
+    }
+
+    fn ctime_nsec(&self) -> i64 {
+        i64::from(self.stx.stx_ctime.tv_nsec)
+    }
+
+    fn blksize(&self) -> u64 {
+        u64::from(self.stx.stx_blksize)
+    }
+
+    fn blocks(&self) -> u64 {
+        self.stx.stx_blocks
     }
 }

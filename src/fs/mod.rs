@@ -3,7 +3,11 @@
 //!
 //! [`File`] reads and writes at explicit offsets with owned buffers (see
 //! [`crate::buf`]); the free functions cover whole-file and path operations
-//! (`IORING_OP_OPENAT`, `UNLINKAT`, `RENAMEAT`, `MKDIRAT`, `STATX`).
+//! (`IORING_OP_OPENAT`, `UNLINKAT`, `RENAMEAT`, `MKDIRAT`, `LINKAT`,
+//! `SYMLINKAT`, `STATX`). What io_uring has no operation for runs as the
+//! `std::fs` call on the blocking pool ([`spawn_blocking`](crate::spawn_blocking)):
+//! [`read_dir`] (128 entries per trip), [`copy`], [`read_link`],
+//! [`canonicalize`], [`set_permissions`], [`remove_dir_all`].
 //! What dropping an operation's future does is in [the crate
 //! docs](crate#cancellation) and each method's "Cancel safety" section.
 //!
@@ -16,13 +20,22 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod blocking;
+mod error;
 mod file;
+mod file_type;
+mod link;
 mod metadata;
 mod open_options;
+mod read_dir;
 
+pub use blocking::{canonicalize, copy, remove_dir_all, set_permissions};
 pub use file::File;
+pub use file_type::FileType;
+pub use link::{hard_link, read_link, symlink, symlink_metadata};
 pub use metadata::Metadata;
 pub use open_options::OpenOptions;
+pub use read_dir::{read_dir, DirEntry, ReadDir};
 
 use crate::buf::IoBuf;
 use crate::op::path::{MkdirAt, RenameAt, UnlinkAt};

@@ -11,6 +11,7 @@ pub(crate) mod accept;
 pub(crate) mod close;
 pub(crate) mod connect;
 pub(crate) mod fsync;
+pub(crate) mod link;
 pub(crate) mod msg;
 pub(crate) mod multishot;
 pub(crate) mod nop;
