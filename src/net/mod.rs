@@ -5,6 +5,16 @@
 //! multishot accept), UDP ([`UdpSocket`]), and Unix domain sockets
 //! ([`UnixListener`], [`UnixStream`], [`UnixDatagram`]). Streams split into
 //! halves for two tasks and implement futures-io's `AsyncRead`/`AsyncWrite`.
+//! [`TcpSocket`] sets socket options before a bind, listen or connect.
+//!
+//! Numeric addresses are parsed inline; names are resolved with
+//! `getaddrinfo(3)` on the blocking pool ([`lookup_host`], and the connects
+//! and sends through [`ToSocketAddrs`]), so a slow resolver never stalls the
+//! ring. The synchronous binds resolve a name on the calling thread.
+//!
+//! Every socket type gives its fd through `AsFd` (for options ringio does
+//! not wrap, e.g. with `socket2::SockRef`) and turns into its std type with
+//! `into_std`.
 //! What dropping an operation's future does is in [the crate
 //! docs](crate#cancellation) and each method's "Cancel safety" section.
 //!
@@ -28,21 +38,25 @@
 #![forbid(unsafe_code)]
 
 mod acceptor;
+mod addr;
 mod datagram_io;
 pub(crate) mod poll_io;
 mod recv_stream;
 mod socket_io;
+mod sockopt;
 mod split;
 mod tcp;
 mod udp;
 mod unix;
 
 pub use crate::driver::buf_ring::RecvBuf;
+pub use addr::{lookup_host, ToSocketAddrs};
 pub use datagram_io::RecvMeta;
 pub use recv_stream::RecvStream;
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp::incoming::Incoming;
 pub use tcp::listener::{ListenOptions, TcpListener};
+pub use tcp::socket::TcpSocket;
 pub use tcp::stream::TcpStream;
 pub use udp::UdpSocket;
 pub use unix::addr::SocketAddr as UnixSocketAddr;
@@ -50,33 +64,16 @@ pub use unix::datagram::UnixDatagram;
 pub use unix::listener::UnixListener;
 pub use unix::stream::UnixStream;
 
+use crate::fd::SharedFd;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::OwnedFd;
 
-/// Tries `f` on each address `addrs` resolves to; the last error if none
-/// works (like std's `TcpListener::bind`).
-fn each_addr<T>(
-    addrs: impl ToSocketAddrs,
-    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
-) -> io::Result<T> {
-    let mut last = None;
-    for addr in addrs.to_socket_addrs()? {
-        match f(addr) {
-            Ok(value) => return Ok(value),
-            Err(e) => last = Some(e),
-        }
+/// The fd of a socket given up for a std type: the fd itself, or a
+/// duplicate (`dup`) if an operation dropped earlier still holds it (the
+/// original then closes when that operation completes).
+fn into_owned_fd(fd: SharedFd) -> io::Result<OwnedFd> {
+    match fd.try_unwrap() {
+        Ok(fd) => Ok(fd),
+        Err(shared) => shared.try_clone_owned(),
     }
-    Err(last.unwrap_or_else(unresolved))
-}
-
-/// The first address `addr` resolves to.
-fn first_addr(addr: impl ToSocketAddrs) -> io::Result<SocketAddr> {
-    addr.to_socket_addrs()?.next().ok_or_else(unresolved)
-}
-
-fn unresolved() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "could not resolve to any address",
-    )
 }

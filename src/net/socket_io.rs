@@ -4,7 +4,7 @@
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::op::msg::{RecvMsg, SendMsg};
-use crate::op::send_recv::{Recv, Send, Shutdown};
+use crate::op::send_recv::{Peek, Recv, Send, Shutdown};
 use crate::op::Op;
 use std::io;
 
@@ -21,6 +21,10 @@ impl SocketIo {
 
     pub(crate) async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
         Op::submit(Recv::new(self.fd.clone(), buf)).await
+    }
+
+    pub(crate) async fn peek<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        Op::submit(Peek::peek(self.fd.clone(), buf)).await
     }
 
     pub(crate) async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {

@@ -1,14 +1,15 @@
 //! [`UdpSocket`]: datagrams through `IORING_OP_SENDMSG` / `IORING_OP_RECVMSG`.
 
+use super::addr::{bind_error, each_addr_here, no_address, resolve};
 use super::datagram_io::{DatagramIo, RecvMeta};
 use super::tcp::listener::sock_addr;
-use super::{each_addr, first_addr};
+use super::ToSocketAddrs;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 /// A UDP socket. All I/O methods take `&self` and owned buffers.
 ///
@@ -40,12 +41,16 @@ impl std::fmt::Debug for UdpSocket {
 }
 
 impl UdpSocket {
-    /// Binds a UDP socket. Synchronous: binding does not block.
+    /// Binds a UDP socket, trying each address `addr` stands for in turn.
+    /// Synchronous, like std's: a numeric address is parsed inline, and a
+    /// name is resolved (`getaddrinfo(3)`) on the calling thread, which
+    /// blocks the ring while it runs; a bind usually runs at start-up.
     ///
     /// # Errors
     ///
-    /// `AddrInUse`, `AddrNotAvailable` or another OS error; `InvalidInput`
-    /// if `addr` resolves to nothing.
+    /// `AddrInUse`, `AddrNotAvailable` or another OS error, naming the
+    /// address (the last one tried); a name that does not resolve, named;
+    /// `InvalidInput` if `addr` stands for no address.
     ///
     /// # Examples
     ///
@@ -54,9 +59,9 @@ impl UdpSocket {
     /// # drop(socket);
     /// ```
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        each_addr(addr, |addr| {
+        each_addr_here(&addr, |addr| {
             let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
-            socket.bind(&addr.into())?;
+            socket.bind(&addr.into()).map_err(|e| bind_error(addr, e))?;
             Ok(UdpSocket::from_owned_fd(OwnedFd::from(socket)))
         })
     }
@@ -68,18 +73,21 @@ impl UdpSocket {
     }
 
     /// Sends `buf`'s initialized bytes as one datagram to `addr` (the first
-    /// address it resolves to).
+    /// address it stands for). A numeric address is parsed inline; a name is
+    /// resolved on the blocking pool first (see
+    /// [`ToSocketAddrs`](crate::net::ToSocketAddrs)).
     ///
     /// # Errors
     ///
-    /// `EMSGSIZE` for a datagram too large, `InvalidInput` if `addr`
-    /// resolves to nothing, or another OS error.
+    /// `EMSGSIZE` for a datagram too large, a name that does not resolve
+    /// (named), `InvalidInput` if `addr` stands for no address, or another
+    /// OS error.
     ///
     /// # Cancel safety
     ///
     /// Dropped before the runtime submits it, nothing is sent. Dropped after,
-    /// the datagram may have been sent. See [the crate
-    /// docs](crate#cancellation).
+    /// the datagram may have been sent. Dropped during a name's lookup,
+    /// nothing is sent. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -91,7 +99,10 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn send_to<B: IoBuf>(&self, buf: B, addr: impl ToSocketAddrs) -> BufResult<usize, B> {
-        match first_addr(addr) {
+        let first = resolve(&addr)
+            .await
+            .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
+        match first {
             Ok(addr) => self.io.send_to(buf, addr.into()).await,
             Err(e) => (Err(e), buf),
         }
@@ -162,17 +173,20 @@ impl UdpSocket {
     }
 
     /// Sets the default peer (`IORING_OP_CONNECT`): [`send`](UdpSocket::send)
-    /// goes there and only its datagrams are received.
+    /// goes there and only its datagrams are received. Tries each address
+    /// `addr` stands for in turn; a name is resolved on the blocking pool
+    /// first.
     ///
     /// # Errors
     ///
-    /// The OS error of the last address tried.
+    /// The OS error of the last address tried; a name that does not
+    /// resolve, named; `InvalidInput` if `addr` stands for no address.
     ///
     /// # Cancel safety
     ///
     /// Dropped before the runtime submits it, no peer is set. Dropped after,
-    /// the default peer may have been set. See [the crate
-    /// docs](crate#cancellation).
+    /// the default peer may have been set. Dropped during a name's lookup,
+    /// no peer is set. See [the crate docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -184,13 +198,13 @@ impl UdpSocket {
     /// ```
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
         let mut last = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in resolve(&addr).await? {
             match self.io.connect(addr.into()).await {
                 Ok(()) => return Ok(()),
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(super::unresolved))
+        Err(last.unwrap_or_else(no_address))
     }
 
     /// Sends one datagram to the connected peer.
@@ -293,10 +307,38 @@ impl UdpSocket {
     pub fn from_std(socket: std::net::UdpSocket) -> UdpSocket {
         UdpSocket::from_owned_fd(OwnedFd::from(socket))
     }
+
+    /// Turns the socket into a `std::net::UdpSocket` (in blocking mode, as
+    /// std's are).
+    ///
+    /// If a receive dropped earlier is still in flight, the std socket gets
+    /// a duplicate of the fd (`dup`), and a datagram that receive takes is
+    /// lost.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// let addr = socket.local_addr().unwrap();
+    /// assert_eq!(socket.into_std().unwrap().local_addr().unwrap(), addr);
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::UdpSocket> {
+        crate::net::into_owned_fd(self.io.fd).map(std::net::UdpSocket::from)
+    }
 }
 
 impl AsRawFd for UdpSocket {
     fn as_raw_fd(&self) -> RawFd {
         self.io.fd.raw()
+    }
+}
+
+impl AsFd for UdpSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.fd.as_fd()
     }
 }

@@ -1,4 +1,4 @@
-//! `IORING_OP_SEND` / `IORING_OP_RECV` for connected sockets, and
+//! `IORING_OP_SEND` / `IORING_OP_RECV` (`MSG_PEEK` too) for connected sockets, and
 //! `IORING_OP_SHUTDOWN`.
 
 use super::{unit_result, OpCode};
@@ -38,9 +38,10 @@ unsafe impl<B: IoBuf> OpCode for Send<B> {
     }
 }
 
-/// Receives into `buf` (from its start, up to its capacity).
+/// Receives into `buf` (from its start, up to its capacity), with `recv(2)`
+/// flags `FLAGS` (a constant: the plain receive carries no flag field).
 /// Requires Linux 5.6.
-pub(crate) struct Recv<B> {
+pub(crate) struct Recv<B, const FLAGS: i32 = 0> {
     fd: SharedFd,
     buf: B,
 }
@@ -51,14 +52,25 @@ impl<B: IoBufMut> Recv<B> {
     }
 }
 
+/// A receive that leaves the bytes queued (`MSG_PEEK`).
+pub(crate) type Peek<B> = Recv<B, { libc::MSG_PEEK }>;
+
+impl<B: IoBufMut> Peek<B> {
+    pub(crate) fn peek(fd: SharedFd, buf: B) -> Self {
+        Recv { fd, buf }
+    }
+}
+
 // SAFETY: the entry points at `buf`'s stable heap pointer, valid for writes
 // of `bytes_total()` bytes while `self` owns `buf`.
-unsafe impl<B: IoBufMut> OpCode for Recv<B> {
+unsafe impl<B: IoBufMut, const FLAGS: i32> OpCode for Recv<B, FLAGS> {
     type Output = BufResult<usize, B>;
 
     fn sqe(&mut self) -> squeue::Entry {
         let len = u32::try_from(self.buf.bytes_total()).unwrap_or(u32::MAX);
-        opcode::Recv::new(types::Fd(self.fd.raw()), self.buf.stable_mut_ptr(), len).build()
+        opcode::Recv::new(types::Fd(self.fd.raw()), self.buf.stable_mut_ptr(), len)
+            .flags(FLAGS)
+            .build()
     }
 
     fn complete(mut self, cqe: Cqe) -> BufResult<usize, B> {

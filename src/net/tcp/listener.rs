@@ -1,16 +1,17 @@
 //! [`TcpListener`]: accepts through `IORING_OP_ACCEPT`.
 
-use super::super::each_addr;
 use super::incoming::Incoming;
 use super::stream::TcpStream;
 use crate::fd::SharedFd;
 use crate::net::acceptor::Acceptor;
+use crate::net::addr::{bind_error, each_addr_here};
+use crate::net::ToSocketAddrs;
 use crate::op::accept::Accept;
 use crate::op::Op;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 /// Options for [`TcpListener::bind_with`].
 ///
@@ -73,13 +74,18 @@ impl std::fmt::Debug for TcpListener {
 }
 
 impl TcpListener {
-    /// Binds a listener (`SO_REUSEADDR`, backlog 1024). Synchronous: binding
-    /// does not block.
+    /// Binds a listener (`SO_REUSEADDR`, backlog 1024), trying each address
+    /// `addr` stands for in turn. Synchronous, like std's: a numeric address
+    /// is parsed inline, and a name is resolved (`getaddrinfo(3)`) on the
+    /// calling thread, which blocks the ring while it runs; a bind usually
+    /// runs at start-up. Resolve names off the ring first with
+    /// [`lookup_host`](crate::net::lookup_host) where that matters.
     ///
     /// # Errors
     ///
     /// `AddrInUse` if the address is taken, `AddrNotAvailable`, or another
-    /// OS error; `InvalidInput` if `addr` resolves to nothing.
+    /// OS error, naming the address (the last one tried); a name that does
+    /// not resolve, named; `InvalidInput` if `addr` stands for no address.
     ///
     /// # Examples
     ///
@@ -107,17 +113,22 @@ impl TcpListener {
     /// # drop(listener);
     /// ```
     pub fn bind_with(addr: impl ToSocketAddrs, options: ListenOptions) -> io::Result<TcpListener> {
-        each_addr(addr, |addr| {
+        each_addr_here(&addr, |addr| {
             let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
             socket.set_reuse_address(true)?;
             if options.reuse_port {
                 socket.set_reuse_port(true)?;
             }
-            socket.bind(&addr.into())?;
-            socket.listen(i32::try_from(options.backlog).unwrap_or(i32::MAX))?;
-            Ok(TcpListener {
-                fd: SharedFd::new(OwnedFd::from(socket)),
-            })
+            socket.bind(&addr.into()).map_err(|e| bind_error(addr, e))?;
+            TcpListener::listen_on(socket, options.backlog)
+        })
+    }
+
+    /// Makes `socket` listen and wraps it.
+    pub(crate) fn listen_on(socket: Socket, backlog: u32) -> io::Result<TcpListener> {
+        socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+        Ok(TcpListener {
+            fd: SharedFd::new(OwnedFd::from(socket)),
         })
     }
 
@@ -213,11 +224,40 @@ impl TcpListener {
             fd: SharedFd::new(OwnedFd::from(listener)),
         }
     }
+
+    /// Turns the listener into a `std::net::TcpListener` (in blocking mode,
+    /// as std's are).
+    ///
+    /// If an accept dropped earlier is still in flight, the std listener
+    /// gets a duplicate of the fd (`dup`), and a connection that accept
+    /// takes is closed by the runtime.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let addr = listener.local_addr().unwrap();
+    /// let std_listener = listener.into_std().unwrap();
+    /// assert_eq!(std_listener.local_addr().unwrap(), addr);
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpListener> {
+        crate::net::into_owned_fd(self.fd).map(std::net::TcpListener::from)
+    }
 }
 
 impl AsRawFd for TcpListener {
     fn as_raw_fd(&self) -> RawFd {
         self.fd.raw()
+    }
+}
+
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 }
 

@@ -3,16 +3,19 @@
 use super::listener::sock_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
+use crate::net::addr::{no_address, resolve};
 use crate::net::poll_io::{PollRead, PollWrite};
 use crate::net::recv_stream::RecvStream;
 use crate::net::socket_io::SocketIo;
 use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
+use crate::net::ToSocketAddrs;
 use crate::op::connect::Connect;
 use crate::op::Op;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::time::Duration;
 
 /// A TCP connection. All I/O methods take `&self` and owned buffers.
 ///
@@ -39,6 +42,9 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 /// poll loses no byte). [`OwnedRead`](crate::io::OwnedRead) and
 /// [`OwnedWrite`](crate::io::OwnedWrite) give its owned-buffer methods to
 /// generic code.
+///
+/// Options ringio does not wrap are reachable through its fd
+/// ([`AsFd`]), e.g. with `socket2::SockRef::from(&stream)`.
 pub struct TcpStream {
     io: SocketIo,
     reader: PollRead,
@@ -68,19 +74,24 @@ impl TcpStream {
         }
     }
 
-    /// Connects to `addr` (`IORING_OP_CONNECT`), trying each resolved
-    /// address in turn.
+    /// Connects to `addr` (`IORING_OP_CONNECT`), trying each address it
+    /// stands for in turn. A numeric address is parsed inline; a name is
+    /// resolved on the blocking pool first (see
+    /// [`ToSocketAddrs`](crate::net::ToSocketAddrs)).
     ///
     /// # Errors
     ///
     /// `ConnectionRefused` when nothing listens, `TimedOut`, or another OS
-    /// error (the last address's).
+    /// error (the last address's); a name that does not resolve, named;
+    /// `InvalidInput` if `addr` stands for no address.
     ///
     /// # Cancel safety
     ///
     /// Dropped before the runtime submits it, no connection is attempted.
     /// Dropped after, the connection may have been made; either way the socket
-    /// closes with the future. See [the crate docs](crate#cancellation).
+    /// closes with the future. Dropped during a name's lookup, the lookup
+    /// finishes on its pool thread and its result is dropped. See [the crate
+    /// docs](crate#cancellation).
     ///
     /// # Examples
     ///
@@ -92,17 +103,28 @@ impl TcpStream {
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last = None;
-        for addr in addr.to_socket_addrs()? {
-            match TcpStream::connect_addr(addr).await {
+        for addr in resolve(&addr).await? {
+            let socket = match TcpStream::socket_for(addr) {
+                Ok(socket) => socket,
+                Err(e) => {
+                    last = Some(e);
+                    continue;
+                }
+            };
+            match TcpStream::connect_with(socket, addr).await {
                 Ok(stream) => return Ok(stream),
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(crate::net::unresolved))
+        Err(last.unwrap_or_else(no_address))
     }
 
-    async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    fn socket_for(addr: SocketAddr) -> io::Result<Socket> {
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+    }
+
+    /// Connects `socket` to `addr` through the ring.
+    pub(crate) async fn connect_with(socket: Socket, addr: SocketAddr) -> io::Result<TcpStream> {
         let fd = SharedFd::new(OwnedFd::from(socket));
         Op::submit(Connect::new(fd.clone(), addr.into())).await?;
         Ok(TcpStream::from_shared(fd))
@@ -134,6 +156,35 @@ impl TcpStream {
     /// ```
     pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
         self.io.read(buf).await
+    }
+
+    /// Receives into `buf` like [`read`](TcpStream::read), but leaves the
+    /// bytes queued (`MSG_PEEK`): the next read returns them again. Waits
+    /// until there is at least one byte (or EOF: 0). Bytes the futures-io
+    /// adapter has already taken in are not seen.
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](TcpStream::read).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: a peek consumes nothing, so dropping it at any point
+    /// loses no byte. See [the crate docs](crate#cancellation).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, peeked) = stream.peek(Vec::with_capacity(4)).await;
+    ///     let n = n.unwrap();
+    ///     let (m, read) = stream.read(Vec::with_capacity(n)).await;
+    ///     assert_eq!(&read[..m.unwrap()], &peeked[..n]);
+    /// });
+    /// ```
+    pub async fn peek<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
+        self.io.peek(buf).await
     }
 
     /// Sends `buf`'s initialized bytes; returns how many were sent (possibly
@@ -362,6 +413,89 @@ impl TcpStream {
         SockRef::from(&self.io.fd).tcp_nodelay()
     }
 
+    /// Sets `SO_LINGER`: with `Some(t)`, dropping the stream waits up to `t`
+    /// for unsent bytes to go out (`Some(Duration::ZERO)` resets the
+    /// connection instead); `None` closes in the background (the default).
+    /// The close runs on the thread that drops the stream's last handle, so
+    /// a linger time can block that ring.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     stream.set_linger(Some(Duration::ZERO)).unwrap();
+    ///     assert_eq!(stream.linger().unwrap(), Some(Duration::ZERO));
+    /// });
+    /// ```
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        SockRef::from(&self.io.fd).set_linger(linger)
+    }
+
+    /// The `SO_LINGER` setting (see [`set_linger`](TcpStream::set_linger)).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     assert_eq!(stream.linger().unwrap(), None);
+    /// });
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        SockRef::from(&self.io.fd).linger()
+    }
+
+    /// Sets the time-to-live of outgoing packets: `IP_TTL` on an IPv4
+    /// socket, the hop limit (`IPV6_UNICAST_HOPS`) on an IPv6 one.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` (`EINVAL`) for a value above 255, or another OS error
+    /// of `setsockopt(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     stream.set_ttl(32).unwrap();
+    ///     assert_eq!(stream.ttl().unwrap(), 32);
+    /// });
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        crate::net::sockopt::set_ttl(SockRef::from(&self.io.fd), ttl)
+    }
+
+    /// The time-to-live of outgoing packets (see
+    /// [`set_ttl`](TcpStream::set_ttl)).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     assert!(stream.ttl().unwrap() > 0);
+    /// });
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        crate::net::sockopt::ttl(SockRef::from(&self.io.fd))
+    }
+
     /// The local address of the connection.
     ///
     /// # Errors
@@ -410,11 +544,47 @@ impl TcpStream {
     pub fn from_std(stream: std::net::TcpStream) -> TcpStream {
         TcpStream::from_owned_fd(OwnedFd::from(stream))
     }
+
+    /// Turns the stream into a `std::net::TcpStream` (in blocking mode, as
+    /// std's are).
+    ///
+    /// Bytes the futures-io adapter holds are dropped: those it read ahead
+    /// and those a `poll_write` took that no flush has sent (flush first). If
+    /// an operation dropped earlier is still in flight, the std stream gets a
+    /// duplicate of the fd (`dup`), and bytes that operation receives are
+    /// lost.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let addr = listener.local_addr().unwrap();
+    ///     let stream = ringio::net::TcpStream::connect(addr).await.unwrap();
+    ///     let std_stream = stream.into_std().unwrap();
+    ///     assert_eq!(std_stream.peer_addr().unwrap(), addr);
+    /// });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        let TcpStream { io, reader, writer } = self;
+        drop((reader, writer));
+        crate::net::into_owned_fd(io.fd).map(std::net::TcpStream::from)
+    }
 }
 
 impl AsRawFd for TcpStream {
     fn as_raw_fd(&self) -> RawFd {
         self.io.fd.raw()
+    }
+}
+
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.fd.as_fd()
     }
 }
 

@@ -6,7 +6,7 @@ use crate::fd::SharedFd;
 use crate::net::datagram_io::{DatagramIo, RecvMeta};
 use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// A Unix datagram socket. All I/O methods take `&self` and owned buffers.
@@ -301,10 +301,40 @@ impl UnixDatagram {
     pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> UnixDatagram {
         UnixDatagram::from_owned_fd(OwnedFd::from(socket))
     }
+
+    /// Turns the socket into a `std::os::unix::net::UnixDatagram` (in
+    /// blocking mode, as std's are).
+    ///
+    /// If a receive dropped earlier is still in flight, the std socket gets
+    /// a duplicate of the fd (`dup`), and a datagram that receive takes is
+    /// lost.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = ringio::net::UnixDatagram::pair().unwrap();
+    /// let (a, b) = (a.into_std().unwrap(), b.into_std().unwrap());
+    /// a.send(b"hi").unwrap();
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(b.recv(&mut buf).unwrap(), 2);
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixDatagram> {
+        crate::net::into_owned_fd(self.io.fd).map(std::os::unix::net::UnixDatagram::from)
+    }
 }
 
 impl AsRawFd for UnixDatagram {
     fn as_raw_fd(&self) -> RawFd {
         self.io.fd.raw()
+    }
+}
+
+impl AsFd for UnixDatagram {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.fd.as_fd()
     }
 }

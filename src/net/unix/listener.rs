@@ -7,7 +7,7 @@ use crate::op::accept::Accept;
 use crate::op::Op;
 use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// A Unix stream socket listening for connections.
@@ -120,10 +120,39 @@ impl UnixListener {
             fd: SharedFd::new(OwnedFd::from(listener)),
         }
     }
+
+    /// Turns the listener into a `std::os::unix::net::UnixListener` (in
+    /// blocking mode, as std's are).
+    ///
+    /// If an accept dropped earlier is still in flight, the std listener
+    /// gets a duplicate of the fd (`dup`), and a connection that accept
+    /// takes is closed by the runtime.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let name = format!("\0ringio-into-std-{}", std::process::id());
+    /// let listener = ringio::net::UnixListener::bind(&name).unwrap();
+    /// let std_listener = listener.into_std().unwrap();
+    /// # drop(std_listener);
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixListener> {
+        crate::net::into_owned_fd(self.fd).map(std::os::unix::net::UnixListener::from)
+    }
 }
 
 impl AsRawFd for UnixListener {
     fn as_raw_fd(&self) -> RawFd {
         self.fd.raw()
+    }
+}
+
+impl AsFd for UnixListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 }

@@ -10,7 +10,7 @@ use crate::op::connect::Connect;
 use crate::op::Op;
 use socket2::{Domain, SockRef, Socket, Type};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// A Unix stream connection. The same I/O as
@@ -347,11 +347,48 @@ impl UnixStream {
     pub fn from_std(stream: std::os::unix::net::UnixStream) -> UnixStream {
         UnixStream::from_owned_fd(OwnedFd::from(stream))
     }
+
+    /// Turns the stream into a `std::os::unix::net::UnixStream` (in
+    /// blocking mode, as std's are).
+    ///
+    /// Bytes the futures-io adapter holds are dropped: those it read ahead
+    /// and those a `poll_write` took that no flush has sent (flush first). If
+    /// an operation dropped earlier is still in flight, the std stream gets a
+    /// duplicate of the fd (`dup`), and bytes that operation receives are
+    /// lost.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `dup(2)` (`EMFILE`), when a duplicate is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    ///
+    /// let (a, b) = ringio::net::UnixStream::pair().unwrap();
+    /// let (mut a, mut b) = (a.into_std().unwrap(), b.into_std().unwrap());
+    /// a.write_all(b"hi").unwrap();
+    /// let mut buf = [0u8; 2];
+    /// b.read_exact(&mut buf).unwrap();
+    /// assert_eq!(&buf, b"hi");
+    /// ```
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixStream> {
+        let UnixStream { io, reader, writer } = self;
+        drop((reader, writer));
+        crate::net::into_owned_fd(io.fd).map(std::os::unix::net::UnixStream::from)
+    }
 }
 
 impl AsRawFd for UnixStream {
     fn as_raw_fd(&self) -> RawFd {
         self.io.fd.raw()
+    }
+}
+
+impl AsFd for UnixStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.fd.as_fd()
     }
 }
 
