@@ -141,6 +141,12 @@ impl Driver {
         Ok(driver)
     }
 
+    /// Whether the kernel has `IORING_OP_WAITID` (Linux 6.7): one
+    /// `io_uring_register` probe per call (callers cache it).
+    pub(crate) fn supports_waitid(&self) -> bool {
+        self.ring.as_ref().is_some_and(setup::supports_waitid)
+    }
+
     #[inline]
     fn ring_mut(&mut self) -> io::Result<&mut IoUring> {
         self.ring.as_mut().ok_or_else(shut_down)

@@ -43,6 +43,13 @@ pub(crate) fn supports_msg_ring(ring: &IoUring) -> bool {
         && probe.is_supported(io_uring::opcode::MsgRingData::CODE)
 }
 
+/// Whether the kernel supports `IORING_OP_WAITID` (Linux 6.7).
+pub(crate) fn supports_waitid(ring: &IoUring) -> bool {
+    let mut probe = io_uring::Probe::new();
+    ring.submitter().register_probe(&mut probe).is_ok()
+        && probe.is_supported(io_uring::opcode::WaitId::CODE)
+}
+
 /// Builds a ring, trying the fastest flag set first.
 pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
     let entries = config.entries.max(1);

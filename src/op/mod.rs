@@ -17,12 +17,14 @@ pub(crate) mod multishot;
 pub(crate) mod nop;
 pub(crate) mod open;
 pub(crate) mod path;
+pub(crate) mod poll;
 pub(crate) mod read;
 pub(crate) mod recv_multi;
 pub(crate) mod send_recv;
 pub(crate) mod statx;
 pub(crate) mod truncate;
 pub(crate) mod vectored;
+pub(crate) mod waitid;
 pub(crate) mod write;
 
 use crate::driver::context;

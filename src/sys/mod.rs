@@ -6,9 +6,14 @@
 //! - [`affinity`]: the cores a thread may use, and pinning to one.
 //! - [`waker`]: the waker a task is polled with until it clones one (built
 //!   from a raw vtable, hence here).
+//! - [`pidfd`]: process file descriptors, and a blocking poll on them.
+//! - [`fd_flags`]: `O_NONBLOCK` and `FD_CLOEXEC`, pipes, and the standard
+//!   streams as descriptors that are never closed.
 
 pub(crate) mod affinity;
 pub(crate) mod eventfd;
+pub(crate) mod fd_flags;
+pub(crate) mod pidfd;
 mod raw_fd;
 pub(crate) mod signal;
 pub(crate) mod waker;
