@@ -13,10 +13,8 @@
 //! which separates server efficiency from the client's ceiling.
 
 mod common;
-#[path = "../examples/support/echo.rs"]
-mod echo;
 
-use echo::{measure, measure_multi, MultiServer, Server};
+use ringio_bench::workloads::echo::{measure, measure_multi, MultiServer, Server};
 use std::time::Duration;
 
 fn median(v: Vec<f64>) -> f64 {
@@ -104,7 +102,7 @@ fn main() {
             let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
             let samples = rounds_of(servers.len(), |i| {
                 let server = servers[i];
-                let (report, cpu) = measure(server, connections, size, duration, cores);
+                let (report, cpu, _) = measure(server, connections, size, duration, cores);
                 assert_eq!(report.errors, 0, "{server:?} {name}: connection errors");
                 let cpu_per_request = cpu.as_secs_f64() * 1e6 / report.requests as f64;
                 [report.rate(), cpu_per_request, report.p50_us, report.p99_us]

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{ab, header, rate, selected, tokio_rt};
+use common::{ab, header, rate_of, selected};
+use ringio_bench::workloads::overhead::{spawn_batches, spawn_join};
+use ringio_bench::workloads::{Budget, Side};
 
 const ONE_AT_A_TIME: u64 = 500_000;
 const BATCH: usize = 1024;
@@ -13,66 +15,21 @@ fn main() {
     common::pin_to_core(0);
     header("spawn");
     if selected("spawn_one_at_a_time") {
+        let run = |side| rate_of(spawn_join(side, Budget::Ops(ONE_AT_A_TIME)));
         ab(
             "spawn+await one at a time",
             "tokio",
-            || {
-                let rt = ringio::Runtime::new().unwrap();
-                rate(ONE_AT_A_TIME, || {
-                    rt.block_on(async {
-                        for i in 0..ONE_AT_A_TIME {
-                            let v = ringio::spawn(async move { i }).await.unwrap();
-                            std::hint::black_box(v);
-                        }
-                    })
-                })
-            },
-            || {
-                let rt = tokio_rt();
-                rate(ONE_AT_A_TIME, || {
-                    rt.block_on(async {
-                        for i in 0..ONE_AT_A_TIME {
-                            let v = tokio::spawn(async move { i }).await.unwrap();
-                            std::hint::black_box(v);
-                        }
-                    })
-                })
-            },
+            || run(Side::Ringio),
+            || run(Side::Tokio),
         );
     }
     if selected("spawn_batch") {
-        let total = BATCH as u64 * BATCHES;
+        let run = |side| rate_of(spawn_batches(side, BATCH, BATCHES));
         ab(
             "spawn 1024 then await all",
             "tokio",
-            || {
-                let rt = ringio::Runtime::new().unwrap();
-                rate(total, || {
-                    rt.block_on(async {
-                        let mut handles = Vec::with_capacity(BATCH);
-                        for _ in 0..BATCHES {
-                            handles.extend((0..BATCH).map(|i| ringio::spawn(async move { i })));
-                            for h in handles.drain(..) {
-                                std::hint::black_box(h.await.unwrap());
-                            }
-                        }
-                    })
-                })
-            },
-            || {
-                let rt = tokio_rt();
-                rate(total, || {
-                    rt.block_on(async {
-                        let mut handles = Vec::with_capacity(BATCH);
-                        for _ in 0..BATCHES {
-                            handles.extend((0..BATCH).map(|i| tokio::spawn(async move { i })));
-                            for h in handles.drain(..) {
-                                std::hint::black_box(h.await.unwrap());
-                            }
-                        }
-                    })
-                })
-            },
+            || run(Side::Ringio),
+            || run(Side::Tokio),
         );
     }
 }

@@ -1,15 +1,14 @@
 //! A TCP echo load generator on ringio: every connection driven from one
 //! ring, ping-pong (send a message, wait for its echo). Prints req/s and
-//! p50/p99 latency.
+//! p50/p99 latency. The load generator is the echo bench's and `compare`'s
+//! (`ringio_bench::workloads::echo::ring_client`).
 //!
 //! ```text
 //! cargo run --release --example echo_client -- --addr 127.0.0.1:7000 \
 //!     --connections 64 --size 64 --duration 5
 //! ```
 
-#[path = "support/echo.rs"]
-mod echo;
-
+use ringio_bench::workloads::echo::ring_client;
 use std::time::Duration;
 
 fn main() {
@@ -39,7 +38,8 @@ fn main() {
         .ok()
         .and_then(|mut a| a.next())
         .unwrap_or_else(|| usage("cannot resolve --addr"));
-    let report = echo::run_load(addr, connections, size, Duration::from_secs_f64(duration));
+    let duration = Duration::from_secs_f64(duration);
+    let report = ring_client::run_load(addr, connections, size, duration);
     println!(
         "{connections} connections x {size} B: {:.0} req/s, p50 {} us, p99 {} us, {} errors",
         report.rate(),

@@ -8,10 +8,8 @@
 //! `SO_REUSEPORT` listener on the address and the kernel balances the
 //! connections; each connection lives on the core that accepted it.
 
-#[path = "support/echo.rs"]
-mod echo;
-
-use ringio::net::{ListenOptions, TcpListener};
+use futures_util::StreamExt;
+use ringio::net::{ListenOptions, TcpListener, TcpStream};
 
 fn main() {
     let mut addr = "127.0.0.1:7000".to_string();
@@ -33,7 +31,7 @@ fn main() {
     if threads == 1 {
         let listener = TcpListener::bind(&addr).unwrap_or_else(|e| fail(&addr, e));
         eprintln!("echoing on {} (1 thread)", listener.local_addr().unwrap());
-        let _ = ringio::run(echo::ringio_server(listener, std::future::pending()));
+        ringio::run(serve(listener));
         return;
     }
     let result = ringio::Pool::new(threads)
@@ -54,12 +52,43 @@ fn main() {
                         worker.pool_size()
                     );
                 }
-                let _ = echo::ringio_server(listener, std::future::pending()).await;
+                serve(listener).await;
             }
         });
     if let Err(e) = result {
         eprintln!("echo_server: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Accepts connections forever, each echoed by its own task.
+async fn serve(listener: TcpListener) {
+    let mut incoming = listener.incoming();
+    while let Some(stream) = incoming.next().await {
+        match stream {
+            Ok(stream) => {
+                let _ = stream.set_nodelay(true);
+                drop(ringio::spawn(echo(stream)));
+            }
+            Err(e) => eprintln!("accept failed: {e}"),
+        }
+    }
+}
+
+/// Sends back what arrives, one buffer reused for every read, until the
+/// peer closes or an error.
+async fn echo(stream: TcpStream) {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        let (n, b) = stream.read(buf).await;
+        if !matches!(n, Ok(n) if n > 0) {
+            return;
+        }
+        let (res, b) = stream.write_all(b).await;
+        if res.is_err() {
+            return;
+        }
+        buf = b;
     }
 }
 

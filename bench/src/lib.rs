@@ -1,7 +1,9 @@
 //! The A/B harness shared by ringio's `benches/` and the `compare` example:
 //! one round order and one ratio rule ([`runner`]), rate formatting
 //! ([`mod@human`]), thread pinning and CPU clocks ([`cpu`]), and the
-//! environment knobs (`BENCH_ROUNDS`, the command-line filter; [`mod@env`]).
+//! environment knobs (`BENCH_ROUNDS`, the command-line filter; [`mod@env`]);
+//! and the workloads themselves, one implementation each, run by both
+//! ([`workloads`]: file reads, runtime overhead, TCP echo).
 //!
 //! The figure to read is the paired ratio: a shared machine drifts between
 //! fast and slow phases within seconds, a round's two samples run back to
@@ -13,6 +15,7 @@ pub mod cpu;
 pub mod env;
 pub mod human;
 pub mod runner;
+pub mod workloads;
 
 pub use cpu::{busy, pin_to_core, process_cpu, thread_cpu, ThreadClock};
 pub use env::{rounds, selected};

@@ -5,8 +5,10 @@
 //! min–max and the median of the paired ratios, the figure to read.
 #![allow(dead_code)]
 
+use std::io;
 use std::time::Duration;
 
+use ringio_bench::workloads::Tally;
 use ringio_bench::{human, paired_rounds, summarize};
 // Each bench uses some of these.
 #[allow(unused_imports)]
@@ -62,10 +64,15 @@ pub fn header(title: &str) {
 
 /// A current-thread tokio runtime, the baseline.
 pub fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    ringio_bench::workloads::tokio_current_thread().unwrap()
+}
+
+/// The rate of a workload run that must succeed: panics on an error or on
+/// failed operations.
+pub fn rate_of(tally: io::Result<Tally>) -> f64 {
+    let tally = tally.unwrap();
+    assert_eq!(tally.errors, 0, "failed operations");
+    tally.rate()
 }
 
 /// A short pause between rounds so one runtime's leftovers settle.

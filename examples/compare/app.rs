@@ -5,8 +5,6 @@
 pub mod config;
 #[path = "echo.rs"]
 mod echo;
-#[path = "echo_epoll_client.rs"]
-mod echo_epoll_client;
 #[path = "files.rs"]
 mod files;
 #[path = "http.rs"]
@@ -17,16 +15,12 @@ mod http_client;
 mod http_server;
 #[path = "overhead.rs"]
 mod overhead;
-#[path = "../support/pingpong.rs"]
-mod pingpong;
 #[path = "progress.rs"]
 pub mod progress;
 #[path = "results.rs"]
 pub mod results;
 #[path = "serve.rs"]
 mod serve;
-#[path = "../support/echo.rs"]
-mod support;
 #[path = "svg.rs"]
 pub mod svg;
 #[path = "wrk.rs"]
@@ -116,7 +110,7 @@ pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
                 "writing a {} MiB test file under $TMPDIR",
                 config.file_len >> 20
             ));
-            let file = files::TestFile::create(config.file_len)?;
+            let file = ringio_bench::workloads::files::TestFile::create(config.file_len)?;
             if config.runs("fs") {
                 workloads.extend(files::random_reads(&mut run, &file)?);
                 workloads.extend(files::sequential(&mut run, &file)?);

@@ -1,9 +1,9 @@
 //! Workloads 1 and 2: TCP echo, one server thread, and thread-per-core.
 //!
 //! Every cell runs twice, once per load generator, as separate workloads
-//! named by client: the ring client (`support::run_load_observed`, one
-//! ringio ring driving every connection) and the epoll client
-//! (`echo_epoll_client`, one tokio current-thread runtime driving every
+//! named by client: the ring client (`ringio_bench`'s `echo::ring_client`,
+//! one ringio ring driving every connection) and the epoll client
+//! (`echo::epoll_client`, one tokio current-thread runtime driving every
 //! connection), with the same protocol. Each workload pairs the ringio
 //! server with the tokio server, round by round. The server's CPU clocks
 //! and the client thread's are read when the measured time starts and when
@@ -11,12 +11,11 @@
 //! the measured wall time, the server's summed over its threads) come from
 //! those readings.
 
-use super::echo_epoll_client;
 use super::results::{busy, Sample, Workload};
-use super::support::{
-    measure_multi_with, measure_with, run_load_observed, LoadReport, MultiServer, Server,
-};
 use super::Run;
+use ringio_bench::workloads::echo::{
+    epoll_client, measure_multi_with, measure_with, ring_client, LoadReport, MultiServer, Server,
+};
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -53,16 +52,14 @@ impl Client {
         server_cpu: &mut dyn FnMut() -> Duration,
     ) -> io::Result<LoadReport> {
         match self {
-            Client::Ring => Ok(run_load_observed(
+            Client::Ring => Ok(ring_client::run_load_observed(
                 addr,
                 connections,
                 size,
                 duration,
                 server_cpu,
             )),
-            Client::Epoll => {
-                echo_epoll_client::run_load(addr, connections, size, duration, server_cpu)
-            }
+            Client::Epoll => epoll_client::run_load(addr, connections, size, duration, server_cpu),
         }
     }
 }

@@ -16,13 +16,14 @@
 use super::http_client::run_load;
 use super::http_server::{listener, ringio_accept, tokio_accept, App};
 use super::results::{busy, Sample, Workload};
-use super::support::{
-    clocks_sum, pin_to_core, reuse_port_reservation, tokio_current_thread, LoadReport, ThreadClock,
-};
 use super::wrk::{self, WrkReport};
 use super::Run;
 use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, StreamExt};
+use ringio_bench::cpu::clocks_sum;
+use ringio_bench::workloads::echo::LoadReport;
+use ringio_bench::workloads::{reuse_port_reservation, tokio_current_thread};
+use ringio_bench::{pin_to_core, ThreadClock};
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;

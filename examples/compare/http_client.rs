@@ -9,10 +9,11 @@
 //! are read again at the close, in the same step that ends the window.
 
 use super::http_server::{find, BODY};
-use super::support::{percentiles, thread_cpu, LoadReport};
 use futures_util::StreamExt;
 use ringio::buf::IoBuf;
 use ringio::net::TcpStream;
+use ringio_bench::thread_cpu;
+use ringio_bench::workloads::echo::{percentiles, LoadReport};
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::SocketAddr;

@@ -1,138 +1,38 @@
 //! Workload 5: runtime overhead on one thread: spawn + join, a ping-pong
-//! through wakers, and timers armed and fired.
+//! through wakers, and timers armed and fired (the workloads are
+//! `ringio_bench::workloads::overhead`'s).
 
 use super::results::{Sample, Workload};
-use super::support::tokio_current_thread;
 use super::Run;
-use std::future::Future;
+use ringio_bench::workloads::overhead::{ping_pong, spawn_join, timers};
+use ringio_bench::workloads::{Budget, Side, Tally};
 use std::io;
-use std::time::{Duration, Instant};
-
-/// Spawn a task and await it, one at a time, for `d`.
-fn spawn_join(ringio_side: bool, d: Duration) -> io::Result<Sample> {
-    if ringio_side {
-        let rt = ringio::Runtime::new()?;
-        Ok(rt.block_on(async {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < d {
-                for _ in 0..256 {
-                    n += ringio::spawn(async { 1u64 }).await.unwrap();
-                }
-            }
-            Sample {
-                ops: n,
-                elapsed: start.elapsed(),
-                ..Sample::default()
-            }
-        }))
-    } else {
-        let rt = tokio_current_thread()?;
-        Ok(rt.block_on(async {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < d {
-                for _ in 0..256 {
-                    n += tokio::spawn(async { 1u64 }).await.unwrap();
-                }
-            }
-            Sample {
-                ops: n,
-                elapsed: start.elapsed(),
-                ..Sample::default()
-            }
-        }))
-    }
-}
-
-fn ping_pong(ringio_side: bool, round_trips: u64) -> io::Result<Sample> {
-    let [a, b] = super::pingpong::players(round_trips);
-    if ringio_side {
-        let rt = ringio::Runtime::new()?;
-        Ok(rt.block_on(async {
-            timed_async(async {
-                let (a, b) = (ringio::spawn(a), ringio::spawn(b));
-                a.await.unwrap();
-                b.await.unwrap();
-                round_trips
-            })
-            .await
-        }))
-    } else {
-        let rt = tokio_current_thread()?;
-        Ok(rt.block_on(async {
-            timed_async(async {
-                let (a, b) = (tokio::spawn(a), tokio::spawn(b));
-                a.await.unwrap();
-                b.await.unwrap();
-                round_trips
-            })
-            .await
-        }))
-    }
-}
-
-async fn timed_async(f: impl Future<Output = u64>) -> Sample {
-    let start = Instant::now();
-    let ops = f.await;
-    Sample {
-        ops,
-        elapsed: start.elapsed(),
-        ..Sample::default()
-    }
-}
+use std::time::Duration;
 
 /// Long enough that tokio's 1 ms timer granularity is a small error on the
 /// time left once the delay is counted out.
 const TIMER_DELAY: Duration = Duration::from_millis(50);
 
-/// `n` tasks each sleeping 50 ms, all awaited; the fixed delay is counted
-/// out of the time, leaving the cost of arming and firing.
-fn timers(ringio_side: bool, n: u64) -> io::Result<Sample> {
-    let mut sample = if ringio_side {
-        ringio::Runtime::new()?.block_on(timed_async(async move {
-            let handles: Vec<_> = (0..n)
-                .map(|_| ringio::spawn(ringio::time::sleep(TIMER_DELAY)))
-                .collect();
-            for h in handles {
-                h.await.unwrap();
-            }
-            n
-        }))
-    } else {
-        tokio_current_thread()?.block_on(timed_async(async move {
-            let handles: Vec<_> = (0..n)
-                .map(|_| tokio::spawn(tokio::time::sleep(TIMER_DELAY)))
-                .collect();
-            for h in handles {
-                h.await.unwrap();
-            }
-            n
-        }))
-    };
-    sample.elapsed = sample
-        .elapsed
-        .saturating_sub(TIMER_DELAY)
-        .max(Duration::from_micros(1));
-    Ok(sample)
+fn sample(tally: io::Result<Tally>) -> io::Result<Sample> {
+    tally.map(Sample::from_tally)
 }
 
 /// The three overhead workloads.
 pub fn runtime_overhead(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
-    let d = run.config.short_duration;
+    let d = Budget::Time(run.config.short_duration);
     let round_trips = run.config.ping_pongs;
     let timers_n = run.config.timers;
+    let spawns = |side| move || sample(spawn_join(side, d));
+    let passes = |side| move || sample(ping_pong(side, round_trips));
+    let sleeps = |side| move || sample(timers(side, timers_n, TIMER_DELAY, false).map(|t| t.tally));
     Ok(vec![
         run.ab(
             "runtime",
             "spawn + await, one at a time",
             "tasks/s",
             vec![
-                ("ringio", Box::new(move || spawn_join(true, d))),
-                (
-                    "tokio current-thread",
-                    Box::new(move || spawn_join(false, d)),
-                ),
+                ("ringio", Box::new(spawns(Side::Ringio))),
+                ("tokio current-thread", Box::new(spawns(Side::Tokio))),
             ],
         )?,
         run.ab(
@@ -140,11 +40,8 @@ pub fn runtime_overhead(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
             "ping-pong through wakers (round trips)",
             "round trips/s",
             vec![
-                ("ringio", Box::new(move || ping_pong(true, round_trips))),
-                (
-                    "tokio current-thread",
-                    Box::new(move || ping_pong(false, round_trips)),
-                ),
+                ("ringio", Box::new(passes(Side::Ringio))),
+                ("tokio current-thread", Box::new(passes(Side::Tokio))),
             ],
         )?,
         run.ab(
@@ -155,11 +52,8 @@ pub fn runtime_overhead(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
             ),
             "timers/s",
             vec![
-                ("ringio", Box::new(move || timers(true, timers_n))),
-                (
-                    "tokio current-thread",
-                    Box::new(move || timers(false, timers_n)),
-                ),
+                ("ringio", Box::new(sleeps(Side::Ringio))),
+                ("tokio current-thread", Box::new(sleeps(Side::Tokio))),
             ],
         )?,
     ])

@@ -1,6 +1,7 @@
 //! Samples, the A/B runner (`ringio_bench::runner`'s order and ratio rule,
 //! shared with the benches), and the results with their Markdown form.
 
+use ringio_bench::workloads::Tally;
 use ringio_bench::{human, summarize_sides, try_rounds, Phase};
 use serde::Serialize;
 use std::io;
@@ -43,7 +44,7 @@ impl Sample {
     /// A network measurement: the load generator's report, the server's CPU
     /// time, the payload bytes per request, and ringio's counters if any.
     pub fn from_load(
-        report: &super::support::LoadReport,
+        report: &ringio_bench::workloads::echo::LoadReport,
         cpu: Duration,
         bytes_per_request: usize,
         stats: Option<ringio::Stats>,
@@ -60,6 +61,19 @@ impl Sample {
             errors: report.errors,
             server_busy: None,
             client_busy: None,
+        }
+    }
+
+    /// A workload's tally: its count, time and errors, and ringio's counters
+    /// where it read them.
+    pub fn from_tally(tally: Tally) -> Sample {
+        Sample {
+            ops: tally.ops,
+            elapsed: tally.elapsed,
+            errors: tally.errors,
+            enters: tally.stats.map(|s| s.enters),
+            sqes: tally.stats.map(|s| s.sqes_submitted),
+            ..Sample::default()
         }
     }
 

@@ -5,12 +5,14 @@
 //! starts inherit that), the load generator to core 1; server CPU is the
 //! process's CPU time minus the load generator's.
 
-use super::files::{Offsets, TestFile};
 use super::results::{Sample, Workload};
-use super::support::{pin_to_core, process_cpu, run_requests, thread_cpu, tokio_current_thread};
 use super::Run;
 use futures_util::StreamExt;
 use ringio::buf::IoBuf;
+use ringio_bench::workloads::echo::ring_client::run_requests;
+use ringio_bench::workloads::files::{Offsets, TestFile, BLOCK};
+use ringio_bench::workloads::{stats_since, tokio_current_thread};
+use ringio_bench::{pin_to_core, process_cpu, thread_cpu};
 use std::io;
 use std::net::SocketAddr;
 use std::os::unix::fs::FileExt;
@@ -147,7 +149,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
             Server::Ringio => ringio::Runtime::new()?.block_on(async move {
                 let before = ringio::stats();
                 ringio_server(ringio::net::TcpListener::from_std(listener), path, stop).await?;
-                Ok(Some(super::support::stats_since(before)))
+                Ok(Some(stats_since(before)))
             }),
             Server::TokioFs | Server::TokioBlocking => {
                 let rt = tokio_current_thread()?;
@@ -169,8 +171,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
         let request = move |n: u64| {
             // Each connection's n-th request; the connection is unknown
             // here, so mix in a per-closure random start.
-            let mut offsets =
-                Offsets::new(n.wrapping_add(1), len - PIECE as u64, super::files::BLOCK);
+            let mut offsets = Offsets::new(n.wrapping_add(1), len - PIECE as u64, BLOCK);
             offsets.next_offset().to_le_bytes().to_vec()
         };
         let report = run_requests(addr, CONNECTIONS, duration, request, PIECE);

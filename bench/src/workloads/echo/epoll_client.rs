@@ -1,22 +1,30 @@
-//! The echo workload's epoll-driven load generator: one tokio current-thread
-//! runtime on the calling thread drives every connection, with the protocol
-//! of the ring client (`support::run_load_observed`): each connection sends
-//! `size` bytes and waits for all of them to come back before the next, one
-//! message in flight per connection, until `duration` has passed since the
-//! last connection was made. Latency is each round trip's, in whole µs; a
-//! failed connect, or a connection ended by an I/O error or an early EOF,
-//! counts one error. The client's and the server's CPU clocks are read when
-//! the measured time starts (every connection made) and when it ends (every
-//! connection's last round trip done).
+//! The epoll load generator: one tokio current-thread runtime on the
+//! calling thread drives every connection, with the protocol and the
+//! measurement of the [ring client](super::ring_client): each connection
+//! sends `size` bytes and waits for all of them to come back before the
+//! next, one message in flight per connection, until `duration` has passed
+//! since the last connection was made. Latency is each round trip's, in
+//! whole µs; a failed connect, or a connection ended by an I/O error or an
+//! early EOF, counts one error. The client's and the server's CPU clocks
+//! are read when the measured time starts (every connection made) and when
+//! it ends (every connection's last round trip done).
 
-use super::support::{percentiles, thread_cpu, tokio_current_thread, LoadReport};
+use super::{percentiles, LoadReport};
+use crate::cpu::thread_cpu;
+use crate::workloads::tokio_current_thread;
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Runs the load against `addr`; `server_cpu` reads the server's CPU clock.
+/// Runs the load against `addr` with `connections` connections and
+/// `size`-byte messages; `server_cpu` reads the server's CPU clock.
+///
+/// # Errors
+///
+/// When tokio's runtime cannot be built; connection failures are counted in
+/// the report.
 pub fn run_load(
     addr: SocketAddr,
     connections: usize,
