@@ -129,6 +129,7 @@ pub mod buf;
 mod driver;
 mod fd;
 pub mod fs;
+pub mod guide;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 pub mod io;
