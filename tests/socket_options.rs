@@ -52,6 +52,7 @@ fn check_socket_options(socket: &TcpSocket) {
 
 #[test]
 fn tcp_socket_options_read_back() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     let socket = TcpSocket::new_v4().unwrap();
     assert!(!socket.reuseaddr().unwrap());
     assert!(!socket.nodelay().unwrap());
@@ -64,6 +65,7 @@ fn tcp_socket_options_read_back() {
 
 #[test]
 fn tcp_stream_options_read_back() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -105,6 +107,7 @@ fn tcp_stream_options_read_back() {
 
 #[test]
 fn tcp_socket_bind_listen_accept_connect() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
         // Two listeners on one port through SO_REUSEPORT.
@@ -152,6 +155,7 @@ fn tcp_socket_bind_listen_accept_connect() {
 
 #[test]
 fn bind_errors_name_the_address() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     skip_unless_uring!();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap();
@@ -186,6 +190,7 @@ fn bind_errors_name_the_address() {
 
 #[test]
 fn peek_then_read_returns_the_same_bytes() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -303,6 +308,7 @@ fn same_fd<T: AsFd + AsRawFd>(socket: &T) -> i32 {
 
 #[test]
 fn every_socket_type_lends_its_fd() {
+    let _serial = serial(); // the fd-counting test must see no other socket
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
