@@ -8,31 +8,58 @@ use std::rc::Rc;
 /// An fd shared by its owner and every operation in flight on it. It closes
 /// (synchronously, through `OwnedFd`) when the last holder drops, so an fd
 /// number is never reused while the kernel still works on the old file.
+/// A standard stream's handle borrows fd 0, 1 or 2 instead, and never
+/// closes it.
 #[derive(Debug, Clone)]
-pub(crate) struct SharedFd(Rc<OwnedFd>);
+pub(crate) struct SharedFd(Rc<Fd>);
+
+#[derive(Debug)]
+enum Fd {
+    Owned(OwnedFd),
+    /// A descriptor that lives as long as the process (a standard stream).
+    Process(BorrowedFd<'static>),
+}
 
 impl SharedFd {
     pub(crate) fn new(fd: OwnedFd) -> SharedFd {
-        SharedFd(Rc::new(fd))
+        SharedFd(Rc::new(Fd::Owned(fd)))
     }
 
+    /// A handle to a descriptor the process keeps open for its whole life;
+    /// dropping every handle leaves it open.
+    pub(crate) fn process_wide(fd: BorrowedFd<'static>) -> SharedFd {
+        SharedFd(Rc::new(Fd::Process(fd)))
+    }
+
+    #[inline]
     pub(crate) fn raw(&self) -> RawFd {
-        self.0.as_raw_fd()
+        match &*self.0 {
+            Fd::Owned(fd) => fd.as_raw_fd(),
+            Fd::Process(fd) => fd.as_raw_fd(),
+        }
     }
 
-    /// The fd itself, if nobody else (no operation in flight) holds it.
+    /// The fd itself, if nobody else (no operation in flight) holds it and
+    /// it is not a process-wide descriptor.
     pub(crate) fn try_unwrap(self) -> Result<OwnedFd, SharedFd> {
-        Rc::try_unwrap(self.0).map_err(SharedFd)
+        match Rc::try_unwrap(self.0) {
+            Ok(Fd::Owned(fd)) => Ok(fd),
+            Ok(process) => Err(SharedFd(Rc::new(process))),
+            Err(shared) => Err(SharedFd(shared)),
+        }
     }
 
     /// A duplicate (`dup`) of the fd, owned by the caller.
     pub(crate) fn try_clone_owned(&self) -> io::Result<OwnedFd> {
-        self.0.try_clone()
+        self.as_fd().try_clone_to_owned()
     }
 }
 
 impl AsFd for SharedFd {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
+        match &*self.0 {
+            Fd::Owned(fd) => fd.as_fd(),
+            Fd::Process(fd) => *fd,
+        }
     }
 }

@@ -233,3 +233,45 @@ fn a_child_token_is_cancelled_with_its_parent_only() {
     parent.cancel();
     assert!(other.is_cancelled());
 }
+
+#[test]
+fn mutex_rwlock_notify_barrier_and_broadcast_work_across_two_workers() {
+    skip_unless_uring!();
+    let counter = Arc::new(Mutex::new(0u64));
+    let table = Arc::new(RwLock::new(Vec::<usize>::new()));
+    let barrier = Arc::new(Barrier::new(2));
+    let notify = Arc::new(Notify::new());
+    let (news, _) = broadcast::channel::<u32>(16);
+    let out = bounded(LIMIT, move || {
+        ringio::Pool::new(2)
+            .run(move |worker| {
+                let (counter, table, barrier, notify) = (
+                    counter.clone(),
+                    table.clone(),
+                    barrier.clone(),
+                    notify.clone(),
+                );
+                let (news, mut heard) = (news.clone(), news.subscribe());
+                async move {
+                    for _ in 0..1000 {
+                        *counter.lock().await += 1;
+                    }
+                    table.write().await.push(worker.index());
+                    // Both workers are through their increments here.
+                    barrier.wait().await;
+                    if worker.index() == 0 {
+                        news.send(7).unwrap();
+                        notify.notified().await; // worker 1's answer
+                    } else {
+                        assert_eq!(heard.recv().await.unwrap(), 7);
+                        notify.notify_one();
+                    }
+                    let total = *counter.lock().await;
+                    let workers = table.read().await.len();
+                    (total, workers)
+                }
+            })
+            .unwrap()
+    });
+    assert_eq!(out, [(2000, 2), (2000, 2)]);
+}

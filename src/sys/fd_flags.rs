@@ -42,16 +42,11 @@ pub(crate) fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 }
 
 /// Standard stream `fd` (0, 1 or 2) as a [`SharedFd`] that never closes
-/// it: one strong count of the `Rc` inside is forgotten, so the `OwnedFd`
-/// in it is never dropped, however the handles are cloned and dropped.
-/// Each call leaks that one small allocation (callers cache the handle).
+/// it.
 pub(crate) fn standard_stream(fd: RawFd) -> SharedFd {
     assert!((0..=2).contains(&fd), "not a standard stream: {fd}");
-    // SAFETY: the `OwnedFd` is never dropped (see above), so it never
-    // closes the process's standard stream or a descriptor that reuses its
-    // number; operations only read and write through it, as std's
-    // `Stdin`/`Stdout`/`Stderr` do on the same numbers.
-    let shared = SharedFd::new(unsafe { OwnedFd::from_raw_fd(fd) });
-    std::mem::forget(shared.clone());
-    shared
+    // SAFETY: a standard stream is open for the life of the process (std's
+    // `Stdin`/`Stdout`/`Stderr` borrow the same numbers the same way), and
+    // the handle never closes it: operations only read and write through it.
+    SharedFd::process_wide(unsafe { BorrowedFd::borrow_raw(fd) })
 }
