@@ -187,11 +187,22 @@ impl OpTable {
                 }
                 None
             }
-            // `Submitted` (or a duplicate completion): owns nothing, and
-            // forgetting it skips an out-of-line drop-glue call per CQE.
-            // (`Multishot` returned above; a reaped key is never `Vacant`.)
-            owns_nothing => {
+            // `Submitted` (or a duplicate completion; a reaped key is never
+            // `Vacant`, and `TaskWaiting` returned above): these variants own
+            // nothing, and forgetting them skips an out-of-line drop-glue
+            // call per CQE. Listed one by one, so a new variant that owns
+            // memory must be handled here rather than leak.
+            owns_nothing @ (Lifecycle::Submitted
+            | Lifecycle::Completed(_)
+            | Lifecycle::TaskWaiting(_)
+            | Lifecycle::Vacant) => {
                 std::mem::forget(owns_nothing);
+                None
+            }
+            // Returned above; dropped (not forgotten) should that change.
+            Lifecycle::Multishot(shots) => {
+                debug_assert!(false, "a multishot completion reached the single-shot path");
+                drop(shots);
                 None
             }
         }

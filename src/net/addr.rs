@@ -366,6 +366,13 @@ pub(crate) fn bind_error(addr: SocketAddr, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("could not bind to {addr}: {e}"))
 }
 
+/// The IP address of a socket address the kernel returned (a local or peer
+/// address of an IP socket).
+pub(crate) fn sock_addr(addr: socket2::SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an IP socket address"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

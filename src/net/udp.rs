@@ -1,8 +1,8 @@
 //! [`UdpSocket`]: datagrams through `IORING_OP_SENDMSG` / `IORING_OP_RECVMSG`.
 
+use super::addr::sock_addr;
 use super::addr::{bind_error, each_addr_here, no_address, resolve};
 use super::datagram_io::{DatagramIo, RecvMeta};
-use super::tcp::listener::sock_addr;
 use super::ToSocketAddrs;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;

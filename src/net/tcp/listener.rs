@@ -4,6 +4,7 @@ use super::incoming::Incoming;
 use super::stream::TcpStream;
 use crate::fd::SharedFd;
 use crate::net::acceptor::Acceptor;
+use crate::net::addr::sock_addr;
 use crate::net::addr::{bind_error, each_addr_here};
 use crate::net::ToSocketAddrs;
 use crate::op::accept::Accept;
@@ -259,9 +260,4 @@ impl AsFd for TcpListener {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
-}
-
-pub(crate) fn sock_addr(addr: socket2::SockAddr) -> io::Result<SocketAddr> {
-    addr.as_socket()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an IP socket address"))
 }

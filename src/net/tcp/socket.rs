@@ -1,9 +1,10 @@
 //! [`TcpSocket`]: a TCP socket to set options on before it listens or
 //! connects.
 
-use super::listener::{sock_addr, TcpListener};
+use super::listener::TcpListener;
 use super::stream::TcpStream;
 use crate::net::addr::bind_error;
+use crate::net::addr::sock_addr;
 use crate::net::sockopt;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;

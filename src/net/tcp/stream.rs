@@ -1,8 +1,8 @@
 //! [`TcpStream`]: connect, send and receive through the ring.
 
-use super::listener::sock_addr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
+use crate::net::addr::sock_addr;
 use crate::net::addr::{no_address, resolve};
 use crate::net::poll_io::{PollRead, PollWrite};
 use crate::net::recv_stream::RecvStream;
