@@ -120,13 +120,19 @@ fn bad_input_gets_clear_errors() {
     run_bounded(LIMIT, move || async move {
         let missing = File::open(base.join("nope")).await.unwrap_err();
         assert_eq!(missing.kind(), ErrorKind::NotFound);
+        let named = format!("cannot open `{}`", base.join("nope").display());
+        assert!(missing.to_string().starts_with(&named), "{missing}");
 
         let dir_for_write = OpenOptions::new()
             .write(true)
             .open(&base)
             .await
             .unwrap_err();
-        assert_eq!(dir_for_write.raw_os_error(), Some(libc::EISDIR));
+        assert_eq!(dir_for_write.kind(), ErrorKind::IsADirectory);
+        let os = std::error::Error::source(&dir_for_write)
+            .and_then(|e| e.downcast_ref::<std::io::Error>())
+            .and_then(std::io::Error::raw_os_error);
+        assert_eq!(os, Some(libc::EISDIR), "the OS error stays reachable");
 
         let nul = File::open("bad\0path").await.unwrap_err();
         assert_eq!(nul.kind(), ErrorKind::InvalidInput);

@@ -86,3 +86,44 @@ fn paths_with_nul_are_rejected_before_any_syscall() {
         );
     });
 }
+
+#[test]
+fn path_errors_name_the_path_and_keep_their_kind() {
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().to_path_buf();
+    run_bounded(LIMIT, move || async move {
+        let gone = base.join("gone");
+        let named = |err: std::io::Error, what: &str| {
+            let expected = format!("{what} `{}`", gone.display());
+            assert!(err.to_string().starts_with(&expected), "{err}");
+            err.kind()
+        };
+        let err = ringio::fs::remove_file(&gone).await.unwrap_err();
+        assert_eq!(named(err, "cannot remove file"), ErrorKind::NotFound);
+        let err = ringio::fs::remove_dir(&gone).await.unwrap_err();
+        assert_eq!(named(err, "cannot remove directory"), ErrorKind::NotFound);
+        let err = ringio::fs::metadata(&gone).await.unwrap_err();
+        assert_eq!(
+            named(err, "cannot read the metadata of"),
+            ErrorKind::NotFound
+        );
+        let err = ringio::fs::read(&gone).await.unwrap_err();
+        assert_eq!(named(err, "cannot open"), ErrorKind::NotFound);
+        let err = ringio::fs::rename(&gone, base.join("b")).await.unwrap_err();
+        assert_eq!(named(err, "cannot rename"), ErrorKind::NotFound);
+        assert!(err_mentions_both(&gone, &base.join("b")).await);
+        ringio::fs::create_dir(&gone).await.unwrap();
+        let err = ringio::fs::create_dir(&gone).await.unwrap_err();
+        assert_eq!(
+            named(err, "cannot create directory"),
+            ErrorKind::AlreadyExists
+        );
+    });
+}
+
+/// A failed rename names both paths.
+async fn err_mentions_both(from: &std::path::Path, to: &std::path::Path) -> bool {
+    let err = ringio::fs::rename(from, to).await.unwrap_err().to_string();
+    err.contains(&from.display().to_string()) && err.contains(&to.display().to_string())
+}

@@ -41,6 +41,7 @@ use crate::buf::IoBuf;
 use crate::op::path::{MkdirAt, RenameAt, UnlinkAt};
 use crate::op::statx::Statx;
 use crate::op::Op;
+use error::{with_path, with_paths};
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -146,7 +147,10 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
 /// });
 /// ```
 pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
-    Op::submit(UnlinkAt::new(cstring(path.as_ref())?, false)).await
+    let path = path.as_ref();
+    Op::submit(UnlinkAt::new(cstring(path)?, false))
+        .await
+        .map_err(|e| with_path(e, "cannot remove file", path))
 }
 
 /// Removes an empty directory.
@@ -169,7 +173,10 @@ pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
 /// });
 /// ```
 pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    Op::submit(UnlinkAt::new(cstring(path.as_ref())?, true)).await
+    let path = path.as_ref();
+    Op::submit(UnlinkAt::new(cstring(path)?, true))
+        .await
+        .map_err(|e| with_path(e, "cannot remove directory", path))
 }
 
 /// Renames `from` to `to`, replacing `to` if it exists.
@@ -191,9 +198,10 @@ pub async fn remove_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// });
 /// ```
 pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
-    let from = cstring(from.as_ref())?;
-    let to = cstring(to.as_ref())?;
-    Op::submit(RenameAt::new(from, to)).await
+    let (from, to) = (from.as_ref(), to.as_ref());
+    Op::submit(RenameAt::new(cstring(from)?, cstring(to)?))
+        .await
+        .map_err(|e| with_paths(e, "cannot rename", from, "to", to))
 }
 
 /// Creates a directory.
@@ -217,7 +225,10 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<
 /// });
 /// ```
 pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
-    Op::submit(MkdirAt::new(cstring(path.as_ref())?)).await
+    let path = path.as_ref();
+    Op::submit(MkdirAt::new(cstring(path)?))
+        .await
+        .map_err(|e| with_path(e, "cannot create directory", path))
 }
 
 /// Creates a directory and any missing parents; an existing directory is
@@ -280,6 +291,9 @@ pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
 /// });
 /// ```
 pub async fn metadata(path: impl AsRef<Path>) -> io::Result<Metadata> {
-    let stx = Op::submit(Statx::of_path(cstring(path.as_ref())?)).await?;
+    let path = path.as_ref();
+    let stx = Op::submit(Statx::of_path(cstring(path)?))
+        .await
+        .map_err(|e| with_path(e, "cannot read the metadata of", path))?;
     Ok(Metadata::from_statx(stx))
 }

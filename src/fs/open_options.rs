@@ -1,5 +1,6 @@
 //! [`OpenOptions`]: how to open a file, with std's rules.
 
+use super::error::with_path;
 use super::{cstring, File};
 use crate::op::open::OpenAt;
 use crate::op::Op;
@@ -216,9 +217,11 @@ impl OpenOptions {
     /// });
     /// ```
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        let path = path.as_ref();
         let flags = self.flags()?;
-        let path = cstring(path.as_ref())?;
-        let fd = Op::submit(OpenAt::new(path, flags, self.mode)).await?;
+        let fd = Op::submit(OpenAt::new(cstring(path)?, flags, self.mode))
+            .await
+            .map_err(|e| with_path(e, "cannot open", path))?;
         Ok(File::from_owned_fd(fd))
     }
 }
