@@ -165,9 +165,11 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
     try_with_current(f).unwrap_or_else(|| no_runtime())
 }
 
+/// The one panic for "no runtime on this thread", shared by the driver's
+/// and the executor's thread-locals.
 #[cold]
 #[inline(never)]
-fn no_runtime() -> ! {
+pub(crate) fn no_runtime() -> ! {
     panic!(
         "there is no ringio runtime on this thread: \
          call this inside `ringio::run` or `Runtime::block_on`"

@@ -29,10 +29,7 @@ pub(crate) fn try_with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> Option<
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Executor>) -> R) -> R {
     CURRENT.with(|current| match current.borrow().as_ref() {
         Some(executor) => f(executor),
-        None => panic!(
-            "there is no ringio runtime on this thread: \
-             call this inside `ringio::run` or `Runtime::block_on`"
-        ),
+        None => crate::driver::context::no_runtime(),
     })
 }
 
