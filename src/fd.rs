@@ -15,14 +15,15 @@ pub(crate) struct SharedFd(Rc<Fd>);
 
 #[derive(Debug)]
 enum Fd {
-    Owned(OwnedFd),
+    /// `None` only once taken by [`SharedFd::try_unwrap`].
+    Owned(Option<OwnedFd>),
     /// A descriptor that lives as long as the process (a standard stream).
     Process(BorrowedFd<'static>),
 }
 
 impl SharedFd {
     pub(crate) fn new(fd: OwnedFd) -> SharedFd {
-        SharedFd(Rc::new(Fd::Owned(fd)))
+        SharedFd(Rc::new(Fd::Owned(Some(fd))))
     }
 
     /// A handle to a descriptor the process keeps open for its whole life;
@@ -34,7 +35,7 @@ impl SharedFd {
     #[inline]
     pub(crate) fn raw(&self) -> RawFd {
         match &*self.0 {
-            Fd::Owned(fd) => fd.as_raw_fd(),
+            Fd::Owned(fd) => fd.as_ref().map_or(-1, AsRawFd::as_raw_fd),
             Fd::Process(fd) => fd.as_raw_fd(),
         }
     }
@@ -43,8 +44,14 @@ impl SharedFd {
     /// it is not a process-wide descriptor.
     pub(crate) fn try_unwrap(self) -> Result<OwnedFd, SharedFd> {
         match Rc::try_unwrap(self.0) {
-            Ok(Fd::Owned(fd)) => Ok(fd),
-            Ok(process) => Err(SharedFd(Rc::new(process))),
+            Ok(mut fd) => match &mut fd {
+                Fd::Owned(owned) => {
+                    let owned = owned.take().expect("a SharedFd's fd is taken only here");
+                    crate::driver::fd_released(owned.as_raw_fd());
+                    Ok(owned)
+                }
+                Fd::Process(_) => Err(SharedFd(Rc::new(fd))),
+            },
             Err(shared) => Err(SharedFd(shared)),
         }
     }
@@ -58,8 +65,19 @@ impl SharedFd {
 impl AsFd for SharedFd {
     fn as_fd(&self) -> BorrowedFd<'_> {
         match &*self.0 {
-            Fd::Owned(fd) => fd.as_fd(),
+            Fd::Owned(Some(fd)) => fd.as_fd(),
+            Fd::Owned(None) => unreachable!("a taken SharedFd is never used"),
             Fd::Process(fd) => *fd,
+        }
+    }
+}
+
+impl Drop for Fd {
+    /// The epoll driver forgets what it knew of the fd number before it is
+    /// reused (a thread-local read where no epoll driver runs).
+    fn drop(&mut self) {
+        if let Fd::Owned(Some(fd)) = self {
+            crate::driver::fd_released(fd.as_raw_fd());
         }
     }
 }

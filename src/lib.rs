@@ -146,12 +146,13 @@ pub mod task;
 pub mod time;
 
 pub use buf::BufResult;
+pub use driver::DriverKind;
 pub use op::nop::nop;
 pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, PoolShutdown, WorkerId};
 #[cfg(feature = "macros")]
 pub use ringio_macros::{main, test};
 pub use runtime::{
-    run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
+    driver_kind, run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
 };
 
 /// The README's examples, compiled as doc tests (never documented).

@@ -213,8 +213,16 @@ impl Drop for EnterGuard {
 }
 
 impl Handle {
-    pub(crate) fn new(config: &RingConfig) -> io::Result<Handle> {
-        Ok(Handle(Rc::new(RefCell::new(Driver::new(config)?))))
+    /// The driver `config` asks for, and why `Auto` fell back to epoll,
+    /// if it did.
+    pub(crate) fn new(config: &RingConfig) -> io::Result<(Handle, Option<io::Error>)> {
+        let (driver, fallback) = Driver::new(config)?;
+        Ok((Handle(Rc::new(RefCell::new(driver))), fallback))
+    }
+
+    /// Which driver runs.
+    pub(crate) fn kind(&self) -> super::DriverKind {
+        self.0.borrow().kind()
     }
 
     #[inline]

@@ -6,6 +6,11 @@
 //! operations) and *cancel* (what dropping an operation does). It knows nothing
 //! of tasks or files.
 //!
+//! Where io_uring cannot be used, the same verbs run on epoll
+//! ([`epoll`]): the entry is pushed to an interpreter instead of the ring,
+//! and its completions are routed exactly as the ring's CQEs are. The ring's
+//! paths test for that only where they already test for a missing ring.
+//!
 //! # Contract with `op/`
 //! - An operation's data (buffers, boxed side structures) is owned by its `Op`
 //!   future until the CQE arrives. If the future is dropped first, the data
@@ -20,6 +25,9 @@
 pub(crate) mod buf_ring;
 pub(crate) mod context;
 pub(crate) mod cqe;
+mod emulated;
+pub(crate) mod epoll;
+mod kind;
 pub(crate) mod lifecycle;
 mod queued;
 mod registered;
@@ -31,6 +39,8 @@ pub(crate) mod timers;
 mod wake;
 
 pub(crate) use context::Handle;
+pub(crate) use epoll::fd_released;
+pub use kind::DriverKind;
 pub(crate) use setup::{RingConfig, SetupMode};
 pub(crate) use stats::DriverStats;
 pub(crate) use wake::Unparker;
@@ -53,8 +63,11 @@ use wake::WakeSource;
 
 /// One io_uring and the operations in flight on it.
 pub(crate) struct Driver {
-    /// `None` after shutdown: closed, or leaked if the kernel still held memory.
+    /// `None` after shutdown: closed, or leaked if the kernel still held
+    /// memory; `None` from the start under the epoll driver.
     ring: Option<IoUring>,
+    /// The epoll driver, where there is no ring (`None` after shutdown).
+    epoll: Option<Box<epoll::Epoll>>,
     table: OpTable,
     /// Sleeps, by deadline: they bound the parked wait and fire in `turn`.
     timers: TimerQueue,
@@ -93,11 +106,45 @@ pub(crate) struct Driver {
     /// Submit as soon as this many entries are queued (`u32::MAX`: never
     /// before the tick's enter).
     submit_batch: u32,
+    /// The epoll driver's completions being routed (a kept allocation).
+    emulated: Vec<(u64, Cqe)>,
 }
 
 impl Driver {
+    /// The driver `config.kind` asks for (`Auto`: as `RINGIO_DRIVER` says,
+    /// else io_uring if it sets up with every opcode ringio needs, else
+    /// epoll), and why `Auto` fell back, if it did.
+    pub(crate) fn new(config: &RingConfig) -> io::Result<(Driver, Option<io::Error>)> {
+        match config.kind.resolve()? {
+            DriverKind::Epoll => Ok((Driver::new_epoll(config)?, None)),
+            DriverKind::IoUring => Ok((Driver::new_ring(config)?, None)),
+            _ => {
+                let reason = match Driver::new_ring(config) {
+                    Ok(driver) => match driver.ring.as_ref().and_then(setup::missing_opcode) {
+                        None => return Ok((driver, None)),
+                        Some(name) => io::Error::new(
+                            io::ErrorKind::Unsupported,
+                            format!("io_uring lacks IORING_OP_{name}"),
+                        ),
+                    },
+                    Err(e) => e,
+                };
+                Ok((Driver::new_epoll(config)?, Some(reason)))
+            }
+        }
+    }
+
+    /// Which driver this is.
+    pub(crate) fn kind(&self) -> DriverKind {
+        if self.mode == SetupMode::Epoll {
+            DriverKind::Epoll
+        } else {
+            DriverKind::IoUring
+        }
+    }
+
     /// Sets up a ring with the best flags the kernel accepts.
-    pub(crate) fn new(config: &RingConfig) -> io::Result<Driver> {
+    fn new_ring(config: &RingConfig) -> io::Result<Driver> {
         let (ring, mode) = setup::build(config)?;
         let queued = QueuedEntries::map(&ring)?;
         let cancel_flags = if ring.params().is_feature_skip_cqe_on_success() {
@@ -113,6 +160,7 @@ impl Driver {
         };
         let mut driver = Driver {
             ring: Some(ring),
+            epoll: None,
             table: OpTable::default(),
             timers: TimerQueue::default(),
             wake: WakeSource::new(ring_dup)?,
@@ -130,6 +178,7 @@ impl Driver {
             buf_ring: None,
             buf_ring_refused: false,
             submit_batch: config.submit_batch,
+            emulated: Vec::new(),
         };
         if config.register_ring_fd {
             driver.registered = driver
@@ -235,7 +284,7 @@ impl Driver {
     /// `target` (submitted with this ring's next enter). `false` if it could
     /// not be queued; the caller then wakes the target another way.
     pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>) -> bool {
-        if self.closed {
+        if self.closed || self.ring.is_none() {
             return false;
         }
         // No completion here on success. A failure completes here (ignored):
@@ -328,24 +377,16 @@ impl Driver {
         for entry in ring.completion() {
             seen += 1;
             let cqe = Cqe::from(&entry);
-            match Token::decode(entry.user_data()) {
-                Token::Wake => {
-                    self.wake.armed = false;
-                    rearm = true;
-                }
-                Token::Cancel | Token::Msg => {}
-                Token::Op(key) => match self.table.complete(key, cqe) {
-                    Some(Waiter::Task(token)) if last_task == Some(token) => {}
-                    Some(Waiter::Task(token)) => {
-                        // (A duplicate of an earlier reap's wake is harmless:
-                        // scheduling a scheduled task does nothing.)
-                        last_task = Some(token);
-                        self.wakers.push(Waiter::Task(token));
-                    }
-                    Some(waiter) => waiter.push_to(&mut self.wakers),
-                    None => {}
-                },
-            }
+            rearm |= route(
+                &mut self.table,
+                &mut self.wakers,
+                &mut last_task,
+                entry.user_data(),
+                cqe,
+            );
+        }
+        if rearm {
+            self.wake.armed = false;
         }
         self.stats.cqes_reaped += seen as u64;
         if rearm && !self.closed {
@@ -383,7 +424,11 @@ impl Driver {
     /// Cancels everything in flight and waits up to `timeout` for the CQEs.
     /// What the kernel still holds after that is leaked, never freed.
     pub(crate) fn shutdown(&mut self, timeout: Duration) {
-        if self.closed || self.ring.is_none() {
+        if self.closed {
+            return;
+        }
+        if self.ring.is_none() {
+            self.shutdown_without_ring(timeout);
             return;
         }
         self.closed = true;
@@ -490,6 +535,35 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.unregister_ring();
     }
+}
+
+/// Routes one completion: to its operation's slot, collecting who to wake
+/// (a task once per run of its completions: `last_task`), or to the
+/// driver's own bookkeeping. Returns whether it was the wake read's.
+#[inline(always)]
+fn route(
+    table: &mut OpTable,
+    wakers: &mut Vec<Waiter>,
+    last_task: &mut Option<u64>,
+    user_data: u64,
+    cqe: Cqe,
+) -> bool {
+    match Token::decode(user_data) {
+        Token::Wake => return true,
+        Token::Cancel | Token::Msg => {}
+        Token::Op(key) => match table.complete(key, cqe) {
+            Some(Waiter::Task(token)) if *last_task == Some(token) => {}
+            Some(Waiter::Task(token)) => {
+                // (A duplicate of an earlier reap's wake is harmless:
+                // scheduling a scheduled task does nothing.)
+                *last_task = Some(token);
+                wakers.push(Waiter::Task(token));
+            }
+            Some(waiter) => waiter.push_to(wakers),
+            None => {}
+        },
+    }
+    false
 }
 
 /// Buffers in the provided-buffer pool.

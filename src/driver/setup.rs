@@ -21,6 +21,8 @@ pub(crate) struct RingConfig {
     /// Submit as soon as this many entries are queued (`u32::MAX`: once
     /// per tick).
     pub(crate) submit_batch: u32,
+    /// Which driver to build.
+    pub(crate) kind: super::DriverKind,
 }
 
 /// Which set of setup flags the kernel accepted.
@@ -34,6 +36,8 @@ pub(crate) enum SetupMode {
     SqPoll,
     /// No optional flags.
     Plain,
+    /// No ring: the epoll driver.
+    Epoll,
 }
 
 /// Whether the kernel supports `IORING_OP_MSG_RING` (Linux 5.18).
@@ -41,6 +45,20 @@ pub(crate) fn supports_msg_ring(ring: &IoUring) -> bool {
     let mut probe = io_uring::Probe::new();
     ring.submitter().register_probe(&mut probe).is_ok()
         && probe.is_supported(io_uring::opcode::MsgRingData::CODE)
+}
+
+/// The first opcode ringio needs that the kernel lacks (asked with
+/// `IORING_REGISTER_PROBE`: backported kernels make versions lie), or
+/// `"a probe"` itself if the kernel refuses to be probed.
+pub(crate) fn missing_opcode(ring: &IoUring) -> Option<&'static str> {
+    let mut probe = io_uring::Probe::new();
+    if ring.submitter().register_probe(&mut probe).is_err() {
+        return Some("PROBE (io_uring_register refused the probe)");
+    }
+    super::kind::REQUIRED_OPCODES
+        .iter()
+        .find(|(code, _)| !probe.is_supported(*code))
+        .map(|&(_, name)| name)
 }
 
 /// Whether the kernel supports `IORING_OP_WAITID` (Linux 6.7).
@@ -75,7 +93,7 @@ pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
             SetupMode::SqPoll => {
                 builder.setup_sqpoll(config.sqpoll_idle.unwrap_or(1000));
             }
-            SetupMode::Plain => {}
+            SetupMode::Plain | SetupMode::Epoll => {}
         }
         match builder.build(entries) {
             Ok(ring) => {

@@ -35,7 +35,9 @@ impl Driver {
         build: impl FnOnce(&mut OpTable, u32) -> (squeue::Entry, R),
     ) -> io::Result<R> {
         loop {
-            let ring = self.ring.as_mut().ok_or_else(super::shut_down)?;
+            let Some(ring) = self.ring.as_mut() else {
+                return self.push_without_ring(build);
+            };
             let mut queue = ring.submission();
             if !queue.is_full() {
                 let position = self.sq_pushed;
@@ -97,7 +99,9 @@ impl Driver {
         let timespec = timeout.filter(|_| wait).map(Timespec::from);
         let arg = timespec.as_ref().map(|ts| SubmitArgs::new().timespec(ts));
         loop {
-            let ring = self.ring_mut()?;
+            let Some(ring) = self.ring.as_mut() else {
+                return self.enter_without_ring(wait, timeout);
+            };
             let to_submit = ring.submission().len() as u32;
             let mut flags = io_uring::EnterFlags::GETEVENTS.bits();
             if arg.is_some() {

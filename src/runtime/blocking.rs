@@ -40,6 +40,14 @@ where
     JoinHandle::sendable(task)
 }
 
+/// Runs `job` on the pool, with nobody awaiting it (the epoll driver's
+/// blocking system calls, which post their own completions).
+pub(crate) fn run_detached(job: impl FnOnce() + Send + 'static) {
+    let (runnable, task) = async_task::spawn(async move { job() }, |runnable| pool().push(runnable));
+    task.detach();
+    runnable.schedule();
+}
+
 fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(Pool::default)

@@ -1,7 +1,7 @@
 //! [`Builder`]: the runtime's knobs.
 
 use super::Runtime;
-use crate::driver::RingConfig;
+use crate::driver::{DriverKind, RingConfig};
 use std::io;
 use std::time::Duration;
 
@@ -52,6 +52,7 @@ impl Builder {
                 msg_ring: true,
                 register_ring_fd: true,
                 submit_batch: u32::MAX,
+                kind: DriverKind::Auto,
             },
             budget: DEFAULT_BUDGET,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
@@ -177,12 +178,33 @@ impl Builder {
         self
     }
 
+    /// Which I/O driver to run on (see [`DriverKind`]). Default
+    /// [`DriverKind::Auto`]: io_uring where it works, epoll where it does
+    /// not, and `RINGIO_DRIVER=io_uring|epoll` in the environment
+    /// overrides it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::{Builder, DriverKind};
+    ///
+    /// let rt = Builder::new().driver(DriverKind::Epoll).build().unwrap();
+    /// let n = rt.block_on(async { ringio::spawn(async { 7 }).await.unwrap() });
+    /// assert_eq!(n, 7);
+    /// ```
+    pub fn driver(&mut self, kind: DriverKind) -> &mut Builder {
+        self.ring.kind = kind;
+        self
+    }
+
     /// Builds the runtime.
     ///
     /// # Errors
     ///
-    /// Fails when io_uring is unavailable; the message says
-    /// "io_uring unavailable" and why, and the OS error is its source.
+    /// With [`DriverKind::IoUring`], fails when io_uring is unavailable;
+    /// the message says "io_uring unavailable" and why, and the OS error is
+    /// its source. Fails when `RINGIO_DRIVER` holds anything but
+    /// `io_uring` or `epoll` (`InvalidInput`, naming the value).
     ///
     /// # Examples
     ///

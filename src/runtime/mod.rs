@@ -23,6 +23,7 @@ mod waker;
 mod yield_now;
 
 pub use abort::AbortHandle;
+pub(crate) use blocking::run_detached;
 pub use blocking::spawn_blocking;
 pub use builder::Builder;
 pub(crate) use join::TaskOutput;
@@ -31,7 +32,7 @@ pub(crate) use remote::Remote;
 pub use stats::{stats, Stats};
 pub use yield_now::yield_now;
 
-use crate::driver::{context, Handle, Waiter};
+use crate::driver::{context, DriverKind, Handle, Waiter};
 use executor::{Executor, MAIN_TASK};
 use std::future::Future;
 use std::io;
@@ -65,6 +66,8 @@ use waker::MainWaker;
 /// ```
 pub struct Runtime {
     driver: Handle,
+    /// Why `DriverKind::Auto` runs on epoll, if it does.
+    fallback_reason: Option<io::Error>,
     executor: Rc<Executor>,
     budget: usize,
     shutdown_timeout: Duration,
@@ -74,6 +77,7 @@ impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("id", &self.executor.remote.id)
+            .field("driver", &self.driver.kind())
             .field("ring", &self.driver.mode())
             .field("budget", &self.budget)
             .finish_non_exhaustive()
@@ -103,15 +107,47 @@ impl Runtime {
 
     pub(crate) fn with_builder(builder: &Builder) -> io::Result<Runtime> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let driver = Handle::new(&builder.ring)?;
+        let (driver, fallback_reason) = Handle::new(&builder.ring)?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let remote = Arc::new(Remote::new(id, driver.unparker()));
         Ok(Runtime {
             executor: Rc::new(Executor::new(remote, driver.clone())),
             driver,
+            fallback_reason,
             budget: builder.budget,
             shutdown_timeout: builder.shutdown_timeout,
         })
+    }
+
+    /// The driver this runtime runs on: [`DriverKind::IoUring`] or
+    /// [`DriverKind::Epoll`] (never `Auto`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ringio::DriverKind;
+    ///
+    /// let rt = ringio::Runtime::new().unwrap();
+    /// assert!(matches!(rt.driver_kind(), DriverKind::IoUring | DriverKind::Epoll));
+    /// ```
+    pub fn driver_kind(&self) -> DriverKind {
+        self.driver.kind()
+    }
+
+    /// Why [`DriverKind::Auto`] chose epoll: io_uring's setup error (its
+    /// message starts with "io_uring unavailable"), or the opcode the
+    /// kernel lacks. `None` on io_uring, and where epoll was asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = ringio::Runtime::new().unwrap();
+    /// if let Some(why) = rt.driver_fallback_reason() {
+    ///     eprintln!("ringio runs on epoll: {why}");
+    /// }
+    /// ```
+    pub fn driver_fallback_reason(&self) -> Option<&io::Error> {
+        self.fallback_reason.as_ref()
     }
 
     /// Runs `future` to completion on this thread, driving spawned tasks and
@@ -250,6 +286,24 @@ pub fn run<F: Future>(future: F) -> F::Output {
         Ok(runtime) => runtime.block_on(future),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The driver of the current thread's runtime: [`DriverKind::IoUring`] or
+/// [`DriverKind::Epoll`].
+///
+/// # Panics
+///
+/// Panics when called outside a ringio runtime.
+///
+/// # Examples
+///
+/// ```
+/// ringio::run(async {
+///     println!("running on {:?}", ringio::driver_kind());
+/// });
+/// ```
+pub fn driver_kind() -> DriverKind {
+    context::with_current(Handle::kind)
 }
 
 /// Spawns a task on the current thread's runtime and returns its handle.

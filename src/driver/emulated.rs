@@ -1,0 +1,151 @@
+//! The driver's verbs where there is no ring: pushed entries go to the
+//! epoll driver, and its completions are routed like the ring's CQEs.
+
+use super::cqe::Token;
+use super::epoll::Epoll;
+use super::table::OpTable;
+use super::timers::{self, TimerQueue};
+use super::wake::WakeSource;
+use super::{route, shut_down, Driver, DriverStats, RingConfig, SetupMode};
+use io_uring::squeue;
+use std::io;
+use std::time::{Duration, Instant};
+
+impl Driver {
+    /// A driver on epoll.
+    pub(super) fn new_epoll(config: &RingConfig) -> io::Result<Driver> {
+        let wake = WakeSource::new(None)?;
+        let epoll = Epoll::new(wake.unparker())?;
+        let mut driver = Driver {
+            ring: None,
+            epoll: Some(Box::new(epoll)),
+            table: OpTable::default(),
+            timers: TimerQueue::default(),
+            wake,
+            wakers: Vec::new(),
+            stats: DriverStats::default(),
+            mode: SetupMode::Epoll,
+            sq_pushed: 0,
+            queued: None,
+            closing: false,
+            cancel_flags: squeue::Flags::empty(),
+            closed: false,
+            leaked: false,
+            msg_targets: Vec::new(),
+            registered: None,
+            buf_ring: None,
+            buf_ring_refused: true,
+            submit_batch: config.submit_batch,
+            emulated: Vec::new(),
+        };
+        driver.arm_wake()?;
+        Ok(driver)
+    }
+
+    /// [`push_built`](Self::push_built) without a ring: the entry goes to
+    /// the epoll driver, and an operation that finished at once completes
+    /// in its slot now (its first poll takes the result).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn push_without_ring<R>(
+        &mut self,
+        build: impl FnOnce(&mut OpTable, u32) -> (squeue::Entry, R),
+    ) -> io::Result<R> {
+        let Some(epoll) = self.epoll.as_mut() else {
+            return Err(shut_down());
+        };
+        let position = self.sq_pushed;
+        let (entry, out) = build(&mut self.table, position);
+        self.sq_pushed = position.wrapping_add(1);
+        self.stats.sqes_submitted += 1;
+        if let Some(cqe) = epoll.submit(&entry) {
+            let user_data = entry.get_user_data();
+            match Token::decode(user_data) {
+                Token::Op(_) => {
+                    self.stats.cqes_reaped += 1;
+                    route(&mut self.table, &mut self.wakers, &mut None, user_data, cqe);
+                }
+                // The driver's own entries (the wake read) complete through
+                // the next reap: their bookkeeping runs after the push.
+                _ => epoll.defer(user_data, cqe),
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`enter_for`](Self::enter_for) without a ring: one `epoll_wait`
+    /// (bounded by `timeout`, or none if `wait` is false), then the reap.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn enter_without_ring(
+        &mut self,
+        wait: bool,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
+        let Some(epoll) = self.epoll.as_mut() else {
+            return Err(shut_down());
+        };
+        let timeout = if wait { timeout } else { Some(Duration::ZERO) };
+        let res = epoll.poll(timeout);
+        self.stats.enters += 1;
+        self.reap_emulated();
+        res
+    }
+
+    /// Routes the epoll driver's completions, as `reap` does the CQ's.
+    fn reap_emulated(&mut self) {
+        let Some(epoll) = self.epoll.as_mut() else {
+            return;
+        };
+        let mut completed = std::mem::take(&mut self.emulated);
+        epoll.take_completed(&mut completed);
+        let mut last_task = None;
+        let mut rearm = false;
+        self.stats.cqes_reaped += completed.len() as u64;
+        for (user_data, cqe) in completed.drain(..) {
+            rearm |= route(&mut self.table, &mut self.wakers, &mut last_task, user_data, cqe);
+        }
+        self.emulated = completed;
+        if rearm {
+            self.wake.armed = false;
+            if !self.closed {
+                // A failure leaves `armed` false; the next turn tries again.
+                let _ = self.arm_wake();
+            }
+        }
+    }
+
+    /// [`shutdown`](Self::shutdown) without a ring: waiting operations are
+    /// cancelled (they stop at once), pool jobs are waited for until
+    /// `timeout`, and what is still running after that is leaked.
+    pub(super) fn shutdown_without_ring(&mut self, timeout: Duration) {
+        if self.epoll.is_none() {
+            return;
+        }
+        self.closed = true;
+        self.closing = true;
+        let deadline = timers::deadline_after(Instant::now(), timeout);
+        loop {
+            let Some(epoll) = self.epoll.as_mut() else {
+                return;
+            };
+            epoll.cancel_all();
+            let running = epoll.pool_running();
+            self.reap_emulated();
+            if running == 0 {
+                break;
+            }
+            let now = Instant::now();
+            let polled = self
+                .epoll
+                .as_mut()
+                .map(|epoll| epoll.poll(Some(deadline.saturating_duration_since(now))));
+            if now >= deadline || !matches!(polled, Some(Ok(()))) {
+                // Pool jobs still hold pointers into parked data.
+                self.leak();
+                break;
+            }
+        }
+        self.epoll = None;
+    }
+}

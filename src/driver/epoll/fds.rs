@@ -1,0 +1,188 @@
+//! What the epoll driver knows of each fd its operations used: how its
+//! reads and writes are made, whether epoll watches it, and the operations
+//! waiting for it to become ready.
+//!
+//! A closed fd's number is reused by the next open, so what is known of it
+//! must go when it closes. Every fd a ringio handle owns closes through
+//! [`fd_released`] (from `SharedFd`), which may run while the driver is
+//! busy: the numbers queue in a thread-local list that the driver drains
+//! before it looks at any fd.
+
+use super::syscalls::{FdKind, Interest};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+
+thread_local! {
+    /// One list per epoll driver alive on this thread: the fds released
+    /// since it last looked. (Empty where no epoll driver runs: a release
+    /// then costs a thread-local read.)
+    static INBOXES: RefCell<Vec<Inbox>> = const { RefCell::new(Vec::new()) };
+}
+
+type Inbox = Rc<RefCell<Vec<RawFd>>>;
+
+/// `fd` is about to close, or to leave ringio's hands (`into_std`): what the
+/// thread's epoll drivers know of it must be forgotten.
+pub(crate) fn fd_released(fd: RawFd) {
+    let _ = INBOXES.try_with(|inboxes| {
+        for inbox in inboxes.borrow().iter() {
+            inbox.borrow_mut().push(fd);
+        }
+    });
+}
+
+#[derive(Default)]
+struct FdState {
+    kind: Option<FdKind>,
+    /// Added to the epoll set (edge-triggered, read and write).
+    registered: bool,
+    /// `O_NONBLOCK` set (for accept and connect).
+    nonblocking: bool,
+    readers: VecDeque<u64>,
+    writers: VecDeque<u64>,
+}
+
+impl FdState {
+    fn queue(&mut self, interest: Interest) -> &mut VecDeque<u64> {
+        match interest {
+            Interest::Read => &mut self.readers,
+            Interest::Write => &mut self.writers,
+        }
+    }
+}
+
+/// The per-fd states, indexed by fd number.
+pub(super) struct Fds {
+    states: Vec<FdState>,
+    released: Inbox,
+}
+
+impl Fds {
+    pub(super) fn new() -> Fds {
+        let released = Inbox::default();
+        INBOXES.with(|inboxes| inboxes.borrow_mut().push(released.clone()));
+        Fds {
+            states: Vec::new(),
+            released,
+        }
+    }
+
+    fn state(&mut self, fd: RawFd) -> &mut FdState {
+        let index = fd.max(0) as usize;
+        if index >= self.states.len() {
+            self.states.resize_with(index + 1, FdState::default);
+        }
+        &mut self.states[index]
+    }
+
+    /// Forgets every fd released since the last call.
+    pub(super) fn drain_released(&mut self) {
+        if self.released.borrow().is_empty() {
+            return;
+        }
+        let released = std::mem::take(&mut *self.released.borrow_mut());
+        for fd in released {
+            self.forget(fd);
+        }
+    }
+
+    /// Forgets `fd` (closed, or closing). Operations cannot be waiting on it:
+    /// each holds the fd open until it completes.
+    pub(super) fn forget(&mut self, fd: RawFd) {
+        if let Some(state) = self.states.get_mut(fd.max(0) as usize) {
+            debug_assert!(state.readers.is_empty() && state.writers.is_empty());
+            *state = FdState::default();
+        }
+    }
+
+    /// How `fd`'s reads and writes are made (one `fstat` per fd).
+    pub(super) fn kind(&mut self, fd: RawFd) -> FdKind {
+        let state = self.state(fd);
+        if let Some(kind) = state.kind {
+            return kind;
+        }
+        // SAFETY: a zeroed `stat` is valid; `fstat` fills it or fails.
+        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `stat` lives on this frame.
+        let ret = unsafe { libc::fstat(fd, &mut stat) };
+        let kind = match stat.st_mode & libc::S_IFMT {
+            _ if ret < 0 => FdKind::Stream,
+            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR => FdKind::File,
+            _ => FdKind::Stream,
+        };
+        if ret == 0 {
+            state.kind = Some(kind);
+        }
+        kind
+    }
+
+    /// Sets `O_NONBLOCK` on `fd` once (accept and connect have no
+    /// per-call flag for it).
+    pub(super) fn make_nonblocking(&mut self, fd: RawFd) {
+        let state = self.state(fd);
+        if state.nonblocking {
+            return;
+        }
+        // SAFETY: flag changes on an fd an operation holds open; no pointers.
+        let ok = unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+        };
+        state.nonblocking = ok;
+    }
+
+    /// Whether `fd` is in the epoll set; `registered` marks it so.
+    pub(super) fn is_registered(&mut self, fd: RawFd) -> bool {
+        self.state(fd).registered
+    }
+
+    pub(super) fn set_registered(&mut self, fd: RawFd) {
+        self.state(fd).registered = true;
+    }
+
+    /// Whether operations already wait on `fd` for `interest` (a new one
+    /// queues behind them).
+    pub(super) fn has_waiters(&mut self, fd: RawFd, interest: Interest) -> bool {
+        match self.states.get_mut(fd.max(0) as usize) {
+            Some(state) => !state.queue(interest).is_empty(),
+            None => false,
+        }
+    }
+
+    pub(super) fn push_waiter(&mut self, fd: RawFd, interest: Interest, user_data: u64) {
+        self.state(fd).queue(interest).push_back(user_data);
+    }
+
+    /// The first operation waiting on `fd` for `interest`.
+    pub(super) fn first_waiter(&mut self, fd: RawFd, interest: Interest) -> Option<u64> {
+        self.states
+            .get_mut(fd.max(0) as usize)?
+            .queue(interest)
+            .front()
+            .copied()
+    }
+
+    /// Removes `user_data` from `fd`'s queue for `interest`.
+    pub(super) fn remove_waiter(&mut self, fd: RawFd, interest: Interest, user_data: u64) {
+        if let Some(state) = self.states.get_mut(fd.max(0) as usize) {
+            let queue = state.queue(interest);
+            if queue.front() == Some(&user_data) {
+                queue.pop_front();
+            } else if let Some(at) = queue.iter().position(|&u| u == user_data) {
+                queue.remove(at);
+            }
+        }
+    }
+}
+
+impl Drop for Fds {
+    fn drop(&mut self) {
+        let _ = INBOXES.try_with(|inboxes| {
+            inboxes
+                .borrow_mut()
+                .retain(|inbox| !Rc::ptr_eq(inbox, &self.released));
+        });
+    }
+}

@@ -1,0 +1,360 @@
+//! The epoll driver: the ring's verbs where io_uring cannot be used.
+//!
+//! Operations describe themselves once, as the submission entry they build.
+//! Here that entry is read back ([`sqe::Sqe`]) and its system call made:
+//! at once without blocking (`MSG_DONTWAIT`, `RWF_NOWAIT`, non-blocking
+//! accept and connect); when that would block on a socket or pipe, again
+//! once edge-triggered epoll says the fd is ready; and on the blocking pool
+//! for what cannot be made non-blocking (path operations, a page-cache
+//! miss, a tty). Results come out as completions `(user_data, res)` that
+//! the driver routes through the same in-flight table as the ring's CQEs,
+//! so owned buffers, cancel-on-drop and task wakes work unchanged.
+//!
+//! The kernel's contract holds here too: an entry's memory stays owned by
+//! its operation (or parked in the table) until its completion is reaped.
+//! A pool job is the kernel in that picture: it posts its completion only
+//! after its system call returned, and the driver waits for (or leaks) the
+//! jobs still running when it shuts down.
+
+mod fds;
+mod sqe;
+mod syscalls;
+
+pub(crate) use fds::fd_released;
+
+use super::cqe::Cqe;
+use super::wake::Unparker;
+use fds::Fds;
+use io_uring::{opcode, squeue};
+use sqe::Sqe;
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use syscalls::{Attempt, FdKind, Interest};
+
+/// Events taken per `epoll_wait`.
+const EVENTS: usize = 256;
+
+/// An operation waiting for its fd to become ready.
+struct Waiting {
+    sqe: Sqe,
+    interest: Interest,
+    progress: u8,
+}
+
+/// Completions of blocking-pool jobs, posted from the pool's threads.
+type PoolDone = Arc<Mutex<Vec<(u64, i32)>>>;
+
+/// The epoll set, the fds it watches and the operations in progress.
+pub(crate) struct Epoll {
+    epfd: OwnedFd,
+    fds: Fds,
+    waiting: HashMap<u64, Waiting>,
+    /// Completions not yet routed to the table.
+    completed: Vec<(u64, Cqe)>,
+    pool_done: PoolDone,
+    /// Pool jobs whose completion has not been taken.
+    pool_running: usize,
+    /// Wakes the driver when a pool job finishes.
+    unparker: Unparker,
+    events: Vec<libc::epoll_event>,
+    /// Whether `epoll_pwait2` (Linux 5.11, nanosecond timeouts) is there.
+    pwait2: bool,
+}
+
+impl Epoll {
+    pub(crate) fn new(unparker: Unparker) -> io::Result<Epoll> {
+        let fd = syscall!(epoll_create1(libc::EPOLL_CLOEXEC))?;
+        Ok(Epoll {
+            // SAFETY: `epoll_create1` just returned this fd; nothing else owns it.
+            epfd: unsafe { OwnedFd::from_raw_fd(fd) },
+            fds: Fds::new(),
+            waiting: HashMap::new(),
+            completed: Vec::new(),
+            pool_done: PoolDone::default(),
+            pool_running: 0,
+            unparker,
+            events: Vec::with_capacity(EVENTS),
+            pwait2: true,
+        })
+    }
+
+    /// Starts the operation `entry` describes. Returns its completion if
+    /// it finished at once; otherwise it completes through
+    /// [`take_completed`](Self::take_completed) later.
+    pub(crate) fn submit(&mut self, entry: &squeue::Entry) -> Option<Cqe> {
+        self.fds.drain_released();
+        let sqe = Sqe::read(entry);
+        if sqe.opcode == opcode::AsyncCancel::CODE {
+            // A cancel's own completion is never looked at (`CANCEL_TOKEN`).
+            self.cancel(sqe.addr);
+            return None;
+        }
+        if let Some(interest) = syscalls::interest_of(&sqe) {
+            // Behind operations already waiting on this fd: in order.
+            if self.fds.has_waiters(sqe.fd, interest) {
+                self.wait(sqe, interest, 0);
+                return None;
+            }
+        }
+        self.start(sqe, 0)
+    }
+
+    fn kind_of(&mut self, sqe: &Sqe) -> FdKind {
+        if syscalls::is_read_write(sqe) {
+            self.fds.kind(sqe.fd)
+        } else {
+            FdKind::Stream
+        }
+    }
+
+    fn start(&mut self, sqe: Sqe, progress: u8) -> Option<Cqe> {
+        match sqe.opcode {
+            opcode::Accept::CODE | opcode::Connect::CODE => self.fds.make_nonblocking(sqe.fd),
+            opcode::Close::CODE => self.fds.forget(sqe.fd),
+            _ => {}
+        }
+        let kind = self.kind_of(&sqe);
+        // SAFETY: the entry was built by an `OpCode` (or the driver's wake
+        // read) whose data stays alive until this completion is reaped (the
+        // driver's contract with `op/`).
+        match unsafe { syscalls::attempt(&sqe, kind, progress) } {
+            Attempt::Done(res) => Some(Cqe { res, flags: 0 }),
+            Attempt::Wait(interest, progress) => {
+                self.wait(sqe, interest, progress);
+                None
+            }
+            Attempt::Blocking => {
+                self.offload(sqe, kind);
+                None
+            }
+        }
+    }
+
+    /// Parks the operation until its fd is ready (registering the fd with
+    /// epoll the first time).
+    fn wait(&mut self, sqe: Sqe, interest: Interest, progress: u8) {
+        let fd = sqe.fd;
+        if !self.fds.is_registered(fd) {
+            if let Err(e) = self.register(fd) {
+                match e.raw_os_error() {
+                    // Not pollable (a regular file): block on the pool.
+                    Some(libc::EPERM) => {
+                        let kind = self.kind_of(&sqe);
+                        self.offload(sqe, kind);
+                    }
+                    _ => self.completed.push((sqe.user_data, Cqe::from_error(&e))),
+                }
+                return;
+            }
+            self.fds.set_registered(fd);
+        }
+        self.fds.push_waiter(fd, interest, sqe.user_data);
+        self.waiting.insert(
+            sqe.user_data,
+            Waiting {
+                sqe,
+                interest,
+                progress,
+            },
+        );
+    }
+
+    fn register(&mut self, fd: i32) -> io::Result<()> {
+        let mut event = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32,
+            u64: fd as u64,
+        };
+        let epfd = self.epfd.as_raw_fd();
+        match syscall!(epoll_ctl(epfd, libc::EPOLL_CTL_ADD, fd, &mut event)) {
+            // Still in the set from before it left ringio's hands (same open
+            // file): re-arm it, which reports its readiness afresh.
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
+                syscall!(epoll_ctl(epfd, libc::EPOLL_CTL_MOD, fd, &mut event)).map(drop)
+            }
+            res => res.map(drop),
+        }
+    }
+
+    /// Runs the operation on a blocking-pool thread.
+    fn offload(&mut self, sqe: Sqe, kind: FdKind) {
+        self.pool_running += 1;
+        let done = self.pool_done.clone();
+        let unparker = self.unparker.clone();
+        crate::runtime::run_detached(move || {
+            // SAFETY: as `start`: the entry's data stays alive until this
+            // completion is reaped, and the driver does not shut down (or
+            // leaks the data) while a pool job runs.
+            let res = unsafe { syscalls::run_blocking(&sqe, kind) };
+            done.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((sqe.user_data, res));
+            unparker.unpark();
+        });
+    }
+
+    /// Stops a waiting operation: it completes with `ECANCELED`. One on
+    /// the pool cannot be stopped and completes when its call returns.
+    pub(crate) fn cancel(&mut self, user_data: u64) {
+        if let Some(waiting) = self.waiting.remove(&user_data) {
+            self.fds
+                .remove_waiter(waiting.sqe.fd, waiting.interest, user_data);
+            self.completed.push((
+                user_data,
+                Cqe {
+                    res: -libc::ECANCELED,
+                    flags: 0,
+                },
+            ));
+        }
+    }
+
+    /// Cancels every waiting operation (shutdown).
+    pub(crate) fn cancel_all(&mut self) {
+        let keys: Vec<u64> = self.waiting.keys().copied().collect();
+        for user_data in keys {
+            self.cancel(user_data);
+        }
+    }
+
+    /// Pool jobs still running.
+    pub(crate) fn pool_running(&self) -> usize {
+        self.pool_running
+    }
+
+    /// One `epoll_wait` (up to `timeout`; `None`: until an event), then
+    /// the ready operations' retries and the pool's completions.
+    pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.fds.drain_released();
+        let timeout = if self.completed.is_empty() {
+            timeout
+        } else {
+            Some(Duration::ZERO)
+        };
+        let n = self.epoll_wait(timeout)?;
+        for i in 0..n {
+            let event = self.events[i];
+            let (fd, bits) = (event.u64 as i32, event.events as i32);
+            if bits & (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) != 0 {
+                self.run_ready(fd, Interest::Read);
+            }
+            if bits & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0 {
+                self.run_ready(fd, Interest::Write);
+            }
+        }
+        if self.pool_running > 0 {
+            let done = std::mem::take(
+                &mut *self
+                    .pool_done
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+            self.pool_running -= done.len();
+            self.completed.extend(
+                done.into_iter()
+                    .map(|(user_data, res)| (user_data, Cqe { res, flags: 0 })),
+            );
+        }
+        Ok(())
+    }
+
+    fn epoll_wait(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
+        let epfd = self.epfd.as_raw_fd();
+        let events = self.events.as_mut_ptr();
+        loop {
+            let ret = if self.pwait2 {
+                let ts = timeout.map(|t| libc::timespec {
+                    tv_sec: t.as_secs().min(i64::MAX as u64) as libc::time_t,
+                    tv_nsec: t.subsec_nanos().into(),
+                });
+                let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const _);
+                // SAFETY: `events` has room for `EVENTS` entries; `ts`
+                // lives on this frame; no signal mask is passed.
+                unsafe {
+                    libc::syscall(
+                        libc::SYS_epoll_pwait2,
+                        epfd,
+                        events,
+                        EVENTS as i32,
+                        ts_ptr,
+                        std::ptr::null::<libc::sigset_t>(),
+                        0usize,
+                    ) as i32
+                }
+            } else {
+                let ms = timeout.map_or(-1, |t| {
+                    // Rounded up: a timer must not fire early.
+                    t.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as i32
+                });
+                // SAFETY: `events` has room for `EVENTS` entries.
+                unsafe { libc::epoll_wait(epfd, events, EVENTS as i32, ms) }
+            };
+            if ret >= 0 {
+                // SAFETY: the kernel initialised the first `ret` entries.
+                unsafe { self.events.set_len(ret as usize) };
+                return Ok(ret as usize);
+            }
+            let err = io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EINTR) => return Ok(0),
+                // No `epoll_pwait2` here (or a filter denies it).
+                Some(libc::ENOSYS) | Some(libc::EPERM) if self.pwait2 => self.pwait2 = false,
+                _ => return Err(err),
+            }
+        }
+    }
+
+    /// Retries the operations waiting on `fd` for `interest`, in order,
+    /// until one would block again.
+    fn run_ready(&mut self, fd: i32, interest: Interest) {
+        while let Some(user_data) = self.fds.first_waiter(fd, interest) {
+            let Some(waiting) = self.waiting.get(&user_data) else {
+                self.fds.remove_waiter(fd, interest, user_data);
+                continue;
+            };
+            let (sqe, progress) = (waiting.sqe, waiting.progress);
+            let kind = self.kind_of(&sqe);
+            // SAFETY: as in `start`: the operation is still waiting, so its
+            // data is alive (a dropped one was cancelled out of `waiting`).
+            match unsafe { syscalls::attempt(&sqe, kind, progress) } {
+                Attempt::Done(res) => {
+                    self.fds.remove_waiter(fd, interest, user_data);
+                    self.waiting.remove(&user_data);
+                    self.completed.push((user_data, Cqe { res, flags: 0 }));
+                }
+                Attempt::Wait(_, progress) => {
+                    if let Some(waiting) = self.waiting.get_mut(&user_data) {
+                        waiting.progress = progress;
+                    }
+                    return;
+                }
+                Attempt::Blocking => {
+                    self.fds.remove_waiter(fd, interest, user_data);
+                    self.waiting.remove(&user_data);
+                    self.offload(sqe, kind);
+                }
+            }
+        }
+    }
+
+    /// Queues a completion for the next reap.
+    pub(crate) fn defer(&mut self, user_data: u64, cqe: Cqe) {
+        self.completed.push((user_data, cqe));
+    }
+
+    /// Moves the completions gathered so far into `out`.
+    pub(crate) fn take_completed(&mut self, out: &mut Vec<(u64, Cqe)>) {
+        out.append(&mut self.completed);
+    }
+}
+
+impl std::fmt::Debug for Epoll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Epoll")
+            .field("waiting", &self.waiting.len())
+            .field("pool_running", &self.pool_running)
+            .finish_non_exhaustive()
+    }
+}
