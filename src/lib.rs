@@ -152,7 +152,8 @@ pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, PoolShutdown, Worke
 #[cfg(feature = "macros")]
 pub use ringio_macros::{main, test};
 pub use runtime::{
-    driver_kind, run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle, Runtime, Stats,
+    driver_kind, run, spawn, spawn_blocking, stats, yield_now, Builder, JoinError, JoinHandle,
+    Runtime, Stats,
 };
 
 /// The README's examples, compiled as doc tests (never documented).

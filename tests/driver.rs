@@ -203,7 +203,7 @@ fn submit_batch_limits_how_many_entries_wait() {
 }
 
 #[test]
-fn io_uring_unavailable_is_a_clear_error() {
+fn io_uring_blocked_by_seccomp_falls_back_to_epoll() {
     const CHILD: &str = "RINGIO_TEST_SECCOMP_CHILD";
     if std::env::var_os(CHILD).is_some() {
         seccomp_child();
@@ -211,17 +211,23 @@ fn io_uring_unavailable_is_a_clear_error() {
     }
     let _serial = serial(); // its pipes to the child would skew fd counts
     common::run_in_child(
-        "io_uring_unavailable_is_a_clear_error",
+        "io_uring_blocked_by_seccomp_falls_back_to_epoll",
         CHILD,
         "SECCOMP-CHILD-OK",
     );
 }
 
-/// In a child process: forbid io_uring_setup with a seccomp filter (EPERM, as
-/// docker's default profile does), then check both error paths.
+/// In a child process: forbid the io_uring system calls with a seccomp
+/// filter (EPERM, as Docker's default profile does). `DriverKind::IoUring`
+/// fails with the clear error; `Auto` comes up on epoll and serves an echo,
+/// reads and writes a file, sleeps, and runs a Pool.
 fn seccomp_child() {
-    deny_io_uring_setup();
-    let err = ringio::Runtime::new().unwrap_err();
+    use ringio::{Builder, DriverKind};
+    deny_io_uring();
+    let err = Builder::new()
+        .driver(DriverKind::IoUring)
+        .build()
+        .unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("io_uring unavailable"), "{text}");
     assert!(text.contains("seccomp"), "{text}");
@@ -234,13 +240,56 @@ fn seccomp_child() {
             .raw_os_error(),
         Some(libc::EPERM)
     );
-    let panic = std::panic::catch_unwind(|| ringio::run(async {})).unwrap_err();
-    let msg = panic.downcast_ref::<String>().unwrap();
-    assert!(msg.starts_with("io_uring unavailable"), "{msg}");
+
+    let rt = ringio::Runtime::new().expect("Auto falls back to epoll");
+    assert_eq!(rt.driver_kind(), DriverKind::Epoll);
+    if std::env::var_os("RINGIO_DRIVER").is_none() {
+        let why = rt.driver_fallback_reason().expect("a fallback says why");
+        assert!(why.to_string().starts_with("io_uring unavailable"), "{why}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    rt.block_on(async {
+        let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = ringio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            common::echo(stream).await;
+        });
+        let client = ringio::net::TcpStream::connect(addr).await.unwrap();
+        let (res, _) = client.write_all(b"through epoll".to_vec()).await;
+        res.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 13 {
+            let (res, buf) = client.read(Vec::with_capacity(64)).await;
+            assert!(res.unwrap() > 0, "the echo closed early");
+            got.extend_from_slice(&buf);
+        }
+        assert_eq!(got, b"through epoll");
+        drop(client);
+        server.await.unwrap();
+
+        let path = dir.path().join("f");
+        ringio::fs::write(&path, vec![7u8; 100_000]).await.unwrap();
+        assert_eq!(ringio::fs::read(&path).await.unwrap(), vec![7u8; 100_000]);
+
+        let start = std::time::Instant::now();
+        ringio::time::sleep(Duration::from_millis(20)).await;
+        assert!(start.elapsed() >= Duration::from_millis(20));
+    });
+    drop(rt);
+
+    let kinds = ringio::Pool::new(2)
+        .run(|_| async {
+            ringio::nop().await.unwrap();
+            ringio::time::sleep(Duration::from_millis(1)).await;
+            ringio::driver_kind()
+        })
+        .unwrap();
+    assert_eq!(kinds, vec![DriverKind::Epoll; 2]);
     println!("SECCOMP-CHILD-OK");
 }
 
-fn deny_io_uring_setup() {
+fn deny_io_uring() {
     const BPF_LD_W_ABS: u16 = 0x20;
     const BPF_JMP_JEQ_K: u16 = 0x15;
     const BPF_RET_K: u16 = 0x06;
@@ -254,23 +303,36 @@ fn deny_io_uring_setup() {
             jf: 0,
             k: 0,
         },
+        // Each io_uring call jumps to the EPERM return.
         libc::sock_filter {
             code: BPF_JMP_JEQ_K,
-            jt: 0,
-            jf: 1,
+            jt: 3,
+            jf: 0,
             k: libc::SYS_io_uring_setup as u32,
         },
         libc::sock_filter {
-            code: BPF_RET_K,
-            jt: 0,
+            code: BPF_JMP_JEQ_K,
+            jt: 2,
             jf: 0,
-            k: SECCOMP_RET_ERRNO | libc::EPERM as u32,
+            k: libc::SYS_io_uring_enter as u32,
+        },
+        libc::sock_filter {
+            code: BPF_JMP_JEQ_K,
+            jt: 1,
+            jf: 0,
+            k: libc::SYS_io_uring_register as u32,
         },
         libc::sock_filter {
             code: BPF_RET_K,
             jt: 0,
             jf: 0,
             k: SECCOMP_RET_ALLOW,
+        },
+        libc::sock_filter {
+            code: BPF_RET_K,
+            jt: 0,
+            jf: 0,
+            k: SECCOMP_RET_ERRNO | libc::EPERM as u32,
         },
     ];
     let prog = libc::sock_fprog {

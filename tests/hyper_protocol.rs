@@ -3,6 +3,7 @@
 
 mod common;
 
+use futures::{AsyncReadExt, AsyncWriteExt};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
@@ -51,20 +52,26 @@ fn serve() -> SocketAddr {
                     .without_shutdown()
                     .await;
                 let Ok(parts) = parts else { return };
-                let stream = parts.io.into_inner();
+                // The adapter may hold a receive hyper started: the echo
+                // goes on through the adapter, which hands its bytes out
+                // first (the owned `read` would not see them).
+                let mut stream = parts.io.into_inner();
                 // Bytes hyper read past the upgrade request come first.
                 let mut pending = parts.read_buf.to_vec();
+                let mut buf = vec![0u8; 4096];
                 loop {
                     if !pending.is_empty() {
-                        let (res, _) = stream.write_all(std::mem::take(&mut pending)).await;
-                        if res.is_err() {
+                        if AsyncWriteExt::write_all(&mut stream, &pending)
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
+                        pending.clear();
                     }
-                    let (n, buf) = stream.read(Vec::with_capacity(4096)).await;
-                    match n {
+                    match AsyncReadExt::read(&mut stream, &mut buf).await {
                         Ok(0) | Err(_) => return,
-                        Ok(_) => pending = buf,
+                        Ok(n) => pending.extend_from_slice(&buf[..n]),
                     }
                 }
             }));

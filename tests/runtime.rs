@@ -357,7 +357,7 @@ fn runtime_debug_names_the_ring_setup() {
     let rt = ringio::Runtime::new().unwrap();
     let text = format!("{rt:?}");
     assert!(
-        ["DeferTaskrun", "CoopTaskrun", "SqPoll", "Plain"]
+        ["DeferTaskrun", "CoopTaskrun", "SqPoll", "Plain", "Epoll"]
             .iter()
             .any(|mode| text.contains(mode)),
         "{text}"

@@ -1,7 +1,7 @@
 //! The driver's verbs where there is no ring: pushed entries go to the
 //! epoll driver, and its completions are routed like the ring's CQEs.
 
-use super::cqe::Token;
+use super::cqe::OpKey;
 use super::epoll::Epoll;
 use super::table::OpTable;
 use super::timers::{self, TimerQueue};
@@ -37,14 +37,15 @@ impl Driver {
             buf_ring_refused: true,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
+            sq_entries: config.entries.max(1).next_power_of_two(),
         };
         driver.arm_wake()?;
         Ok(driver)
     }
 
     /// [`push_built`](Self::push_built) without a ring: the entry goes to
-    /// the epoll driver, and an operation that finished at once completes
-    /// in its slot now (its first poll takes the result).
+    /// the epoll driver's queue, started at the tick's enter (or once
+    /// [`submit_batch`](crate::Builder::submit_batch) entries wait).
     #[cold]
     #[inline(never)]
     pub(super) fn push_without_ring<R>(
@@ -58,19 +59,29 @@ impl Driver {
         let (entry, out) = build(&mut self.table, position);
         self.sq_pushed = position.wrapping_add(1);
         self.stats.sqes_submitted += 1;
-        if let Some(cqe) = epoll.submit(&entry) {
-            let user_data = entry.get_user_data();
-            match Token::decode(user_data) {
-                Token::Op(_) => {
-                    self.stats.cqes_reaped += 1;
-                    route(&mut self.table, &mut self.wakers, &mut None, user_data, cqe);
-                }
-                // The driver's own entries (the wake read) complete through
-                // the next reap: their bookkeeping runs after the push.
-                _ => epoll.defer(user_data, cqe),
-            }
+        epoll.submit(&entry);
+        // A full "queue" (the ring's size) starts at once, as a full ring
+        // is submitted and refilled.
+        if epoll.queued() >= self.submit_batch.min(self.sq_entries) as usize {
+            self.stats.enters += 1;
+            epoll.run_queued();
         }
         Ok(out)
+    }
+
+    /// [`withdraw_queued`](Self::withdraw_queued) without a ring: an entry
+    /// the epoll driver has not started is taken back, and its slot freed.
+    #[cold]
+    pub(super) fn withdraw_without_ring(&mut self, key: OpKey) -> bool {
+        let Some(epoll) = self.epoll.as_mut() else {
+            return false;
+        };
+        if !epoll.withdraw(key.user_data()) {
+            return false;
+        }
+        self.table.remove_withdrawn(key);
+        self.stats.ops_withdrawn += 1;
+        true
     }
 
     /// [`enter_for`](Self::enter_for) without a ring: one `epoll_wait`
@@ -103,7 +114,13 @@ impl Driver {
         let mut rearm = false;
         self.stats.cqes_reaped += completed.len() as u64;
         for (user_data, cqe) in completed.drain(..) {
-            rearm |= route(&mut self.table, &mut self.wakers, &mut last_task, user_data, cqe);
+            rearm |= route(
+                &mut self.table,
+                &mut self.wakers,
+                &mut last_task,
+                user_data,
+                cqe,
+            );
         }
         self.emulated = completed;
         if rearm {

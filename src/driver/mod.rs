@@ -108,6 +108,9 @@ pub(crate) struct Driver {
     submit_batch: u32,
     /// The epoll driver's completions being routed (a kept allocation).
     emulated: Vec<(u64, Cqe)>,
+    /// The submission queue's size: under epoll, how many entries wait
+    /// before they start without the tick's enter.
+    sq_entries: u32,
 }
 
 impl Driver {
@@ -179,7 +182,9 @@ impl Driver {
             buf_ring_refused: false,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
+            sq_entries: 0,
         };
+        driver.sq_entries = driver.completion_batch() as u32 * 2;
         if config.register_ring_fd {
             driver.registered = driver
                 .ring
@@ -353,9 +358,10 @@ impl Driver {
 
     /// Whether an enter would have anything to submit.
     pub(crate) fn has_queued_entries(&mut self) -> bool {
-        self.ring
-            .as_mut()
-            .is_some_and(|ring| !ring.submission().is_empty())
+        match self.ring.as_mut() {
+            Some(ring) => !ring.submission().is_empty(),
+            None => self.epoll.as_ref().is_some_and(|epoll| epoll.queued() > 0),
+        }
     }
 
     /// Moves the reaped wakers into `out` (kept allocations are swapped).

@@ -116,7 +116,7 @@ impl Driver {
     /// never starts.
     pub(super) fn withdraw_queued(&mut self, key: OpKey) -> bool {
         let (Some(view), Some(ring)) = (self.queued.as_mut(), self.ring.as_mut()) else {
-            return false;
+            return self.withdraw_without_ring(key);
         };
         let Some(position) = self.table.sq_position(key) else {
             return false;

@@ -43,7 +43,8 @@ where
 /// Runs `job` on the pool, with nobody awaiting it (the epoll driver's
 /// blocking system calls, which post their own completions).
 pub(crate) fn run_detached(job: impl FnOnce() + Send + 'static) {
-    let (runnable, task) = async_task::spawn(async move { job() }, |runnable| pool().push(runnable));
+    let (runnable, task) =
+        async_task::spawn(async move { job() }, |runnable| pool().push(runnable));
     task.detach();
     runnable.schedule();
 }

@@ -22,6 +22,27 @@ macro_rules! skip_unless_uring {
     };
 }
 
+/// Returns from the test, saying why, when the suite runs on the epoll
+/// driver (`RINGIO_DRIVER=epoll`) and the test checks a mechanism only
+/// io_uring has.
+#[macro_export]
+macro_rules! io_uring_only {
+    ($what:expr) => {
+        if $crate::common::on_epoll() {
+            eprintln!("skipped under the epoll driver: {}", $what);
+            return;
+        }
+    };
+}
+
+/// Whether a default runtime here runs on the epoll driver. (Takes the fd
+/// lock: inside a runtime, ask `ringio::driver_kind()` instead.)
+#[allow(dead_code)]
+pub fn on_epoll() -> bool {
+    let _serial = serial();
+    ringio::Runtime::new().is_ok_and(|rt| rt.driver_kind() == ringio::DriverKind::Epoll)
+}
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()

@@ -51,6 +51,8 @@ type PoolDone = Arc<Mutex<Vec<(u64, i32)>>>;
 pub(crate) struct Epoll {
     epfd: OwnedFd,
     fds: Fds,
+    /// Entries pushed since the last submit, not started.
+    queued: Vec<Sqe>,
     waiting: HashMap<u64, Waiting>,
     /// Completions not yet routed to the table.
     completed: Vec<(u64, Cqe)>,
@@ -71,6 +73,7 @@ impl Epoll {
             // SAFETY: `epoll_create1` just returned this fd; nothing else owns it.
             epfd: unsafe { OwnedFd::from_raw_fd(fd) },
             fds: Fds::new(),
+            queued: Vec::new(),
             waiting: HashMap::new(),
             completed: Vec::new(),
             pool_done: PoolDone::default(),
@@ -81,25 +84,44 @@ impl Epoll {
         })
     }
 
-    /// Starts the operation `entry` describes. Returns its completion if
-    /// it finished at once; otherwise it completes through
-    /// [`take_completed`](Self::take_completed) later.
-    pub(crate) fn submit(&mut self, entry: &squeue::Entry) -> Option<Cqe> {
-        self.fds.drain_released();
+    /// Queues the operation `entry` describes; it starts at the next
+    /// [`run_queued`](Self::run_queued) (the tick's "submit"), so one
+    /// dropped before that never starts, as on the ring.
+    pub(crate) fn submit(&mut self, entry: &squeue::Entry) {
         let sqe = Sqe::read(entry);
         if sqe.opcode == opcode::AsyncCancel::CODE {
             // A cancel's own completion is never looked at (`CANCEL_TOKEN`).
             self.cancel(sqe.addr);
-            return None;
+        } else {
+            self.queued.push(sqe);
         }
-        if let Some(interest) = syscalls::interest_of(&sqe) {
-            // Behind operations already waiting on this fd: in order.
-            if self.fds.has_waiters(sqe.fd, interest) {
-                self.wait(sqe, interest, 0);
-                return None;
+    }
+
+    /// Entries queued and not started.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.len()
+    }
+
+    /// Starts every queued operation, in order.
+    pub(crate) fn run_queued(&mut self) {
+        self.fds.drain_released();
+        let mut queued = std::mem::take(&mut self.queued);
+        for sqe in queued.drain(..) {
+            if let Some(interest) = syscalls::interest_of(&sqe) {
+                // Behind operations already waiting on this fd: in order.
+                if self.fds.has_waiters(sqe.fd, interest) {
+                    self.wait(sqe, interest, 0);
+                    continue;
+                }
+            }
+            if let Some(cqe) = self.start(sqe, 0) {
+                self.completed.push((sqe.user_data, cqe));
             }
         }
-        self.start(sqe, 0)
+        if self.queued.is_empty() {
+            // Keep the allocation.
+            self.queued = queued;
+        }
     }
 
     fn kind_of(&mut self, sqe: &Sqe) -> FdKind {
@@ -195,8 +217,25 @@ impl Epoll {
         });
     }
 
-    /// Stops a waiting operation: it completes with `ECANCELED`. One on
-    /// the pool cannot be stopped and completes when its call returns.
+    /// Withdraws a queued operation (it never starts); `false` if it has
+    /// started.
+    pub(crate) fn withdraw(&mut self, user_data: u64) -> bool {
+        match self
+            .queued
+            .iter()
+            .rposition(|sqe| sqe.user_data == user_data)
+        {
+            Some(at) => {
+                self.queued.remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stops a waiting operation: it completes with `ECANCELED`. A queued
+    /// one starts anyway (as a cancel reaches the ring after the entry),
+    /// and one on the pool cannot be stopped: both complete on their own.
     pub(crate) fn cancel(&mut self, user_data: u64) {
         if let Some(waiting) = self.waiting.remove(&user_data) {
             self.fds
@@ -211,8 +250,10 @@ impl Epoll {
         }
     }
 
-    /// Cancels every waiting operation (shutdown).
+    /// Starts what is queued, then cancels every waiting operation
+    /// (shutdown).
     pub(crate) fn cancel_all(&mut self) {
+        self.run_queued();
         let keys: Vec<u64> = self.waiting.keys().copied().collect();
         for user_data in keys {
             self.cancel(user_data);
@@ -224,10 +265,11 @@ impl Epoll {
         self.pool_running
     }
 
-    /// One `epoll_wait` (up to `timeout`; `None`: until an event), then
-    /// the ready operations' retries and the pool's completions.
+    /// Starts the queued operations, then one `epoll_wait` (up to
+    /// `timeout`, or none if one of them finished; `None`: until an event),
+    /// then the ready operations' retries and the pool's completions.
     pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        self.fds.drain_released();
+        self.run_queued();
         let timeout = if self.completed.is_empty() {
             timeout
         } else {
@@ -337,11 +379,6 @@ impl Epoll {
                 }
             }
         }
-    }
-
-    /// Queues a completion for the next reap.
-    pub(crate) fn defer(&mut self, user_data: u64, cqe: Cqe) {
-        self.completed.push((user_data, cqe));
     }
 
     /// Moves the completions gathered so far into `out`.

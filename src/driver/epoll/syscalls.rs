@@ -125,7 +125,12 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
         }
         // SAFETY: `addr`/`len` describe the operation's buffer.
         opcode::Recv::CODE => unsafe {
-            libc::recv(fd, sqe.addr as *mut _, sqe.len as usize, (sqe.op_flags | dontwait) as i32)
+            libc::recv(
+                fd,
+                sqe.addr as *mut _,
+                sqe.len as usize,
+                (sqe.op_flags | dontwait) as i32,
+            )
         },
         // SAFETY: `addr`/`len` describe the operation's buffer, `off` (addr2)
         // its destination address (or null) of `addr_len` bytes.
@@ -141,7 +146,11 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
         },
         // SAFETY: `addr` is the operation's boxed `msghdr`.
         opcode::RecvMsg::CODE => unsafe {
-            libc::recvmsg(fd, sqe.addr as *mut libc::msghdr, (sqe.op_flags | dontwait) as i32)
+            libc::recvmsg(
+                fd,
+                sqe.addr as *mut libc::msghdr,
+                (sqe.op_flags | dontwait) as i32,
+            )
         },
         // SAFETY: `addr` is the operation's boxed `msghdr`.
         opcode::SendMsg::CODE => unsafe {
@@ -168,7 +177,11 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
         opcode::Connect::CODE => {
             // SAFETY: `addr` is the operation's boxed address, `off` its length.
             let ret = unsafe {
-                libc::connect(fd, sqe.addr as *const libc::sockaddr, sqe.off as libc::socklen_t)
+                libc::connect(
+                    fd,
+                    sqe.addr as *const libc::sockaddr,
+                    sqe.off as libc::socklen_t,
+                )
             };
             return match res(ret as isize) {
                 r if r == -libc::EINPROGRESS => Attempt::Wait(Interest::Write, CONNECTING),
@@ -227,7 +240,13 @@ fn connect_result(fd: i32) -> Attempt {
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: `err` and `len` live on this frame; `len` is `err`'s size.
     let ret = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&mut err as *mut i32).cast(), &mut len)
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ERROR,
+            (&mut err as *mut i32).cast(),
+            &mut len,
+        )
     };
     if ret < 0 {
         return Attempt::Done(-errno());
@@ -239,7 +258,13 @@ fn connect_result(fd: i32) -> Attempt {
     let mut peer: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     // SAFETY: `peer` and `len` live on this frame; `len` is `peer`'s size.
-    let ret = unsafe { libc::getpeername(fd, (&mut peer as *mut libc::sockaddr_storage).cast(), &mut len) };
+    let ret = unsafe {
+        libc::getpeername(
+            fd,
+            (&mut peer as *mut libc::sockaddr_storage).cast(),
+            &mut len,
+        )
+    };
     match res(ret as isize) {
         0 => Attempt::Done(0),
         // Writable before the handshake ended (a spurious edge): wait on.
@@ -265,13 +290,17 @@ unsafe fn read_write(sqe: &Sqe, kind: FdKind, nowait: bool) -> i32 {
         iov_len: sqe.len as usize,
     };
     let (iov, count) = match sqe.opcode {
-        opcode::Readv::CODE | opcode::Writev::CODE => (sqe.addr as *const libc::iovec, sqe.len as i32),
+        opcode::Readv::CODE | opcode::Writev::CODE => {
+            (sqe.addr as *const libc::iovec, sqe.len as i32)
+        }
         _ => (&single as *const libc::iovec, 1),
     };
     let ret = match sqe.opcode {
         // SAFETY: `iov` is the operation's iovec array (or the one on this
         // frame describing its buffer), `count` entries long.
-        opcode::Read::CODE | opcode::Readv::CODE => unsafe { libc::preadv2(sqe.fd, iov, count, offset, flags) },
+        opcode::Read::CODE | opcode::Readv::CODE => unsafe {
+            libc::preadv2(sqe.fd, iov, count, offset, flags)
+        },
         // SAFETY: as above.
         _ => unsafe { libc::pwritev2(sqe.fd, iov, count, offset, flags) },
     };
@@ -288,14 +317,15 @@ pub(super) unsafe fn run_blocking(sqe: &Sqe, kind: FdKind) -> i32 {
     let fd = sqe.fd;
     let path = sqe.addr as *const libc::c_char;
     let path2 = sqe.off as *const libc::c_char;
-    // SAFETY (every arm): `addr` and `off` (addr2) are the operation's
-    // boxed, NUL-terminated paths or its statx buffer, as the kernel
-    // would read them; the rest are integers.
+    // SAFETY: in every arm, `addr` and `off` (addr2) are the operation's
+    // boxed, NUL-terminated paths or its statx buffer, as the kernel would
+    // read them; the rest are integers.
     let ret = unsafe {
         match sqe.opcode {
-            opcode::Read::CODE | opcode::Readv::CODE | opcode::Write::CODE | opcode::Writev::CODE => {
-                return read_write(sqe, kind, false)
-            }
+            opcode::Read::CODE
+            | opcode::Readv::CODE
+            | opcode::Write::CODE
+            | opcode::Writev::CODE => return read_write(sqe, kind, false),
             opcode::OpenAt::CODE => libc::openat(fd, path, sqe.op_flags as i32, sqe.len) as isize,
             opcode::Statx::CODE => libc::syscall(
                 libc::SYS_statx,
