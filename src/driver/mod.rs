@@ -235,13 +235,17 @@ impl Driver {
         // No `closed` check: a driver closes only inside `shutdown`, which
         // runs no user code and leaves the ring `None` when it returns, and
         // `push_built` refuses to push without a ring.
-        let key = self.push_built(|table, position| {
+        let build = |table: &mut OpTable, position| {
             // The entry first: `build` may run a user's `IoBuf` methods, and
             // if they panic no slot has been taken yet.
             let entry = build();
             let key = insert(table, position);
             (entry.user_data(key.user_data()), key)
-        })?;
+        };
+        if self.ring.is_none() {
+            return self.push_without_ring(build);
+        }
+        let key = self.push_built(build)?;
         self.submit_if_batch_full();
         Ok(key)
     }
@@ -383,16 +387,24 @@ impl Driver {
         for entry in ring.completion() {
             seen += 1;
             let cqe = Cqe::from(&entry);
-            rearm |= route(
-                &mut self.table,
-                &mut self.wakers,
-                &mut last_task,
-                entry.user_data(),
-                cqe,
-            );
-        }
-        if rearm {
-            self.wake.armed = false;
+            match Token::decode(entry.user_data()) {
+                Token::Wake => {
+                    self.wake.armed = false;
+                    rearm = true;
+                }
+                Token::Cancel | Token::Msg => {}
+                Token::Op(key) => match self.table.complete(key, cqe) {
+                    Some(Waiter::Task(token)) if last_task == Some(token) => {}
+                    Some(Waiter::Task(token)) => {
+                        // (A duplicate of an earlier reap's wake is harmless:
+                        // scheduling a scheduled task does nothing.)
+                        last_task = Some(token);
+                        self.wakers.push(Waiter::Task(token));
+                    }
+                    Some(waiter) => waiter.push_to(&mut self.wakers),
+                    None => {}
+                },
+            }
         }
         self.stats.cqes_reaped += seen as u64;
         if rearm && !self.closed {
@@ -546,7 +558,7 @@ impl Drop for Driver {
 /// Routes one completion: to its operation's slot, collecting who to wake
 /// (a task once per run of its completions: `last_task`), or to the
 /// driver's own bookkeeping. Returns whether it was the wake read's.
-#[inline(always)]
+#[inline(never)]
 fn route(
     table: &mut OpTable,
     wakers: &mut Vec<Waiter>,

@@ -20,24 +20,27 @@ impl Driver {
     /// be freed by the caller.
     #[inline]
     pub(super) fn push_entry(&mut self, entry: &squeue::Entry) -> io::Result<()> {
-        self.push_built(|_, _| (entry.clone(), ()))
+        let build = |_: &mut OpTable, _| (entry.clone(), ());
+        if self.ring.is_none() {
+            return self.push_without_ring(build);
+        }
+        self.push_built(build)
     }
 
     /// As [`push_entry`](Self::push_entry), for the entry that `build` makes
     /// once the queue has room: it gets the table (to take the entry's slot
     /// only when the push can no longer fail) and the queue position the
-    /// entry goes to, and returns the entry and its own result. Built there,
-    /// the entry is written into the ring in place rather than kept on the
-    /// stack across a submit.
+    /// entry goes to, and returns the entry and its own result. (Callers
+    /// send `build` to the epoll driver instead where there is no ring.)
+    /// Built there, the entry is written into the ring in place rather than
+    /// kept on the stack across a submit.
     #[inline]
     pub(super) fn push_built<R>(
         &mut self,
         build: impl FnOnce(&mut OpTable, u32) -> (squeue::Entry, R),
     ) -> io::Result<R> {
         loop {
-            let Some(ring) = self.ring.as_mut() else {
-                return self.push_without_ring(build);
-            };
+            let ring = self.ring.as_mut().ok_or_else(super::shut_down)?;
             let mut queue = ring.submission();
             if !queue.is_full() {
                 let position = self.sq_pushed;

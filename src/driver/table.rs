@@ -171,6 +171,14 @@ impl OpTable {
             ));
             return Some(Waiter::Task(token));
         }
+        self.complete_other(key, cqe)
+    }
+
+    /// [`complete`](Self::complete) for every state but `TaskWaiting`: out
+    /// of line, so the common case inlines into each reap loop.
+    #[inline(never)]
+    fn complete_other(&mut self, key: OpKey, cqe: Cqe) -> Option<Waiter> {
+        let slot = self.get(key)?;
         if let Lifecycle::Multishot(shots) = &mut slot.state {
             shots.done = !cqe.has_more();
             shots.cqes.push_back(cqe);
