@@ -106,8 +106,10 @@
 //! # Kernel requirements
 //!
 //! Linux 5.19 or newer. `SINGLE_ISSUER | DEFER_TASKRUN` (6.1) and
-//! `COOP_TASKRUN` (5.19) are used when the kernel accepts them. When io_uring
-//! is unavailable, [`Runtime::new`] returns an error that says so and why.
+//! `COOP_TASKRUN` (5.19) are used when the kernel accepts them. Where
+//! io_uring is unavailable (a seccomp profile, `kernel.io_uring_disabled`,
+//! a missing opcode), the runtime runs the same API on epoll (see
+//! [`DriverKind`]); [`Runtime::driver_fallback_reason`] says why.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(

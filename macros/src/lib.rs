@@ -45,8 +45,9 @@ use syn::{AttrStyle, Attribute, Expr, ExprLit, Ident, ItemFn, Lit, Path, Token};
 ///
 /// Without arguments the body runs through `ringio::run`. With `entries = N`
 /// the runtime is `ringio::Builder::new().entries(N).build()`. Either way the
-/// function panics when io_uring is unavailable, with the error's message
-/// ("io_uring unavailable: ..."), and when called inside a ringio runtime.
+/// runtime falls back to epoll where io_uring is unavailable, and the
+/// function panics when no runtime can be built (with the error's message)
+/// and when called inside a ringio runtime.
 /// See the [crate documentation](crate) for `crate = path`.
 ///
 /// # Examples

@@ -29,10 +29,12 @@
 
 mod io_buf;
 mod io_buf_mut;
+mod recv_buf;
 mod slice;
 
 pub use io_buf::IoBuf;
 pub use io_buf_mut::IoBufMut;
+pub use recv_buf::RecvBuf;
 pub use slice::Slice;
 
 /// The result of an operation that took ownership of a buffer: the I/O result

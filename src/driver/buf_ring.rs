@@ -8,7 +8,6 @@
 //! kernel writes only into buffers that are in the ring; a buffer handed out
 //! through a completion ([`RecvBuf`]) is ours until it goes back on drop.
 
-use crate::buf::IoBuf;
 use io_uring::types::BufRingEntry;
 use io_uring::IoUring;
 use std::alloc::{alloc_zeroed, dealloc, Layout};
@@ -98,11 +97,17 @@ impl BufRing {
         }
     }
 
-    fn buf_ptr(&self, bid: u16) -> *mut u8 {
+    /// The start of buffer `bid`.
+    pub(crate) fn buf_ptr(&self, bid: u16) -> *mut u8 {
         // `bid < entries`, so the offset stays inside the buffers' block.
         self.bufs
             .as_ptr()
             .wrapping_add(usize::from(bid) * self.buf_size as usize)
+    }
+
+    /// Bytes per buffer.
+    pub(crate) fn buf_size(&self) -> u32 {
+        self.buf_size
     }
 
     /// Puts buffer `bid` (back) into the ring for the kernel to fill.
@@ -146,125 +151,5 @@ impl Drop for BufRing {
             dealloc(self.ring.as_ptr().cast(), self.ring_layout);
             dealloc(self.bufs.as_ptr(), self.bufs_layout);
         }
-    }
-}
-
-/// Bytes received into a buffer the runtime owns (a provided buffer of the
-/// ring's pool, returned to it on drop), or into a fresh `Vec` where no pool
-/// buffer was free. Read it through `Deref`, or send it on: it is an
-/// [`IoBuf`], so `write_all(recv_buf)` sends it without a copy.
-///
-/// # Examples
-///
-/// ```no_run
-/// use futures_util::StreamExt;
-///
-/// ringio::run(async {
-///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
-///     let mut chunks = stream.recv_multishot();
-///     while let Some(chunk) = chunks.next().await {
-///         let chunk: ringio::net::RecvBuf = chunk.unwrap();
-///         println!("{} bytes: {:?}", chunk.len(), &chunk[..]);
-///     }
-/// });
-/// ```
-pub struct RecvBuf {
-    inner: Inner,
-}
-
-enum Inner {
-    Pooled {
-        ring: Rc<BufRing>,
-        bid: u16,
-        len: usize,
-    },
-    Owned(Vec<u8>),
-}
-
-impl RecvBuf {
-    pub(crate) fn pooled(ring: Rc<BufRing>, bid: u16, len: usize) -> RecvBuf {
-        debug_assert!(len <= ring.buf_size as usize);
-        RecvBuf {
-            inner: Inner::Pooled { ring, bid, len },
-        }
-    }
-
-    pub(crate) fn owned(buf: Vec<u8>) -> RecvBuf {
-        RecvBuf {
-            inner: Inner::Owned(buf),
-        }
-    }
-
-    /// Copies the bytes into a `Vec` (a pooled buffer goes back to the pool).
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # use futures_util::StreamExt;
-    /// # ringio::run(async {
-    /// # let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
-    /// let chunk = stream.recv_multishot().next().await.unwrap().unwrap();
-    /// let bytes: Vec<u8> = chunk.into_vec();
-    /// # drop(bytes);
-    /// # });
-    /// ```
-    pub fn into_vec(mut self) -> Vec<u8> {
-        match &mut self.inner {
-            Inner::Owned(v) => std::mem::take(v),
-            Inner::Pooled { .. } => self.to_vec(),
-        }
-    }
-}
-
-impl std::ops::Deref for RecvBuf {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match &self.inner {
-            Inner::Owned(v) => v,
-            Inner::Pooled { ring, bid, len } => {
-                // SAFETY: the kernel filled the first `len` bytes of buffer
-                // `bid` and gave it to us with the completion; it is not in
-                // the ring again until `self` drops, so nothing writes it.
-                unsafe { std::slice::from_raw_parts(ring.buf_ptr(*bid), *len) }
-            }
-        }
-    }
-}
-
-impl Drop for RecvBuf {
-    fn drop(&mut self) {
-        if let Inner::Pooled { ring, bid, .. } = &self.inner {
-            ring.provide(*bid);
-        }
-    }
-}
-
-impl std::fmt::Debug for RecvBuf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecvBuf")
-            .field("len", &self.len())
-            .field("pooled", &matches!(self.inner, Inner::Pooled { .. }))
-            .finish()
-    }
-}
-
-// SAFETY: the pointer is a pooled buffer's start (stable: the pool's memory
-// never moves and the buffer is not handed to the kernel while `self`
-// exists) or a `Vec`'s heap block; `len` bytes are initialized.
-unsafe impl IoBuf for RecvBuf {
-    fn stable_ptr(&self) -> *const u8 {
-        match &self.inner {
-            Inner::Owned(v) => v.as_ptr(),
-            Inner::Pooled { ring, bid, .. } => ring.buf_ptr(*bid),
-        }
-    }
-
-    fn bytes_init(&self) -> usize {
-        self.len()
-    }
-
-    fn bytes_total(&self) -> usize {
-        self.len()
     }
 }

@@ -230,8 +230,11 @@ impl Handle {
         self.0.borrow_mut().push_op(build)
     }
 
-    pub(crate) fn push_multishot(&self, entry: squeue::Entry) -> io::Result<OpKey> {
-        self.0.borrow_mut().push_multishot(entry)
+    pub(crate) fn push_multishot(
+        &self,
+        build: impl FnOnce() -> squeue::Entry,
+    ) -> io::Result<OpKey> {
+        self.0.borrow_mut().push_multishot(build)
     }
 
     /// Takes the operation's completion or registers the poller; `None` if

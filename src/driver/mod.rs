@@ -220,10 +220,13 @@ impl Driver {
         self.push_with_key(build, OpTable::insert)
     }
 
-    /// Pushes a multishot operation's entry: its completions queue up until
-    /// polled, one per poll.
-    pub(crate) fn push_multishot(&mut self, entry: squeue::Entry) -> io::Result<OpKey> {
-        self.push_with_key(|| entry, OpTable::insert_multishot)
+    /// Pushes a multishot operation's entry, made by `build`: its
+    /// completions queue up until polled, one per poll.
+    pub(crate) fn push_multishot(
+        &mut self,
+        build: impl FnOnce() -> squeue::Entry,
+    ) -> io::Result<OpKey> {
+        self.push_with_key(build, OpTable::insert_multishot)
     }
 
     #[inline]

@@ -1,7 +1,8 @@
 //! [`HyperTimer`] and [`HyperSleep`]: hyper's timers on the runtime's
 //! timer queue.
 
-use crate::driver::timers::{deadline_after, DetachedTimer, SleepState};
+use crate::driver::timers::deadline_after;
+use crate::time::timer::{DetachedTimer, SleepState};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

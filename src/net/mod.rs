@@ -49,7 +49,7 @@ mod tcp;
 mod udp;
 mod unix;
 
-pub use crate::driver::buf_ring::RecvBuf;
+pub use crate::buf::RecvBuf;
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use datagram_io::RecvMeta;
 pub use recv_stream::RecvStream;

@@ -3,7 +3,7 @@
 //! one plain receive per chunk where the kernel lacks multishot receive or
 //! the pool is empty.
 
-use crate::driver::buf_ring::RecvBuf;
+use crate::buf::RecvBuf;
 use crate::driver::context;
 use crate::fd::SharedFd;
 use crate::op::multishot::MultiOp;

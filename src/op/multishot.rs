@@ -55,16 +55,17 @@ impl<T: MultishotCode> MultiOp<T> {
     ///
     /// Panics when called outside a ringio runtime.
     pub(crate) fn submit(mut data: T) -> MultiOp<T> {
-        context::with_current(|driver| {
-            let key = driver
-                .push_multishot(data.sqe())
-                .map_err(|e| Cqe::from_error(&e).res);
-            MultiOp {
-                driver: driver.clone(),
-                key,
-                data: Some(data),
-            }
-        })
+        // As `Op::submit`: the handle comes out of the thread-local first
+        // and the op is built in the caller's frame.
+        let driver = context::current_handle();
+        let key = driver
+            .push_multishot(|| data.sqe())
+            .map_err(|e| Cqe::from_error(&e).res);
+        MultiOp {
+            driver,
+            key,
+            data: Some(data),
+        }
     }
 
     /// The next completion's item; `None` once the final one was taken (the

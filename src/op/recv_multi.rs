@@ -3,7 +3,8 @@
 //! naming the pool buffer the kernel filled.
 
 use super::multishot::MultishotCode;
-use crate::driver::buf_ring::{BufRing, RecvBuf};
+use crate::buf::RecvBuf;
+use crate::driver::buf_ring::BufRing;
 use crate::driver::cqe::Cqe;
 use crate::fd::SharedFd;
 use io_uring::{cqueue, opcode, squeue, types};

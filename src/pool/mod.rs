@@ -176,7 +176,8 @@ impl PoolBuilder {
     ///
     /// - `InvalidInput` for zero threads, or for `pin_cores(true)` with fewer
     ///   cores than threads (nothing is started then);
-    /// - a worker's runtime could not be built (io_uring unavailable, ...):
+    /// - a worker's runtime could not be built (`DriverKind::IoUring` where
+    ///   io_uring is unavailable, ...):
     ///   the error names the worker, and the other workers stop;
     /// - a worker's future panicked: the error names the worker and carries
     ///   the panic message; the other workers' futures are dropped (their

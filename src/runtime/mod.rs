@@ -89,16 +89,18 @@ impl Runtime {
     ///
     /// # Errors
     ///
-    /// Fails when io_uring is unavailable (too old a kernel, a seccomp filter,
-    /// `kernel.io_uring_disabled`); the message starts with
-    /// "io_uring unavailable" and says why.
+    /// Where io_uring is unavailable (too old a kernel, a seccomp filter,
+    /// `kernel.io_uring_disabled`) the runtime runs on epoll
+    /// ([`DriverKind::Auto`]). Fails when neither driver can be set up (no
+    /// fd left for the epoll set), or when `RINGIO_DRIVER` holds anything
+    /// but `io_uring` or `epoll`.
     ///
     /// # Examples
     ///
     /// ```
     /// match ringio::Runtime::new() {
     ///     Ok(rt) => rt.block_on(async { ringio::yield_now().await }),
-    ///     Err(e) => eprintln!("{e}"), // "io_uring unavailable: ..."
+    ///     Err(e) => eprintln!("{e}"),
     /// }
     /// ```
     pub fn new() -> io::Result<Runtime> {
@@ -273,7 +275,7 @@ impl Drop for Runtime {
 ///
 /// # Panics
 ///
-/// Panics if io_uring is unavailable (with the message of
+/// Panics if no runtime can be built (with the message of
 /// [`Runtime::new`]'s error), if called inside a runtime, or if `future`
 /// panics.
 pub fn run<F: Future>(future: F) -> F::Output {

@@ -22,6 +22,7 @@
 mod interval;
 mod sleep;
 mod timeout;
+pub(crate) mod timer;
 
 pub use interval::{interval, interval_at, Interval};
 pub use sleep::{sleep, sleep_until, Sleep};

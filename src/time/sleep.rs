@@ -1,7 +1,7 @@
 //! [`Sleep`]: a future that completes at a deadline.
 
+use super::timer::{SleepState, Timer};
 pub(crate) use crate::driver::timers::deadline_after as after;
-use crate::driver::timers::{SleepState, Timer};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
