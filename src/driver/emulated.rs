@@ -6,7 +6,7 @@ use super::epoll::Epoll;
 use super::table::OpTable;
 use super::timers::{self, TimerQueue};
 use super::wake::WakeSource;
-use super::{route, shut_down, Driver, DriverStats, RingConfig, SetupMode};
+use super::{route, shut_down, BufPool, Driver, DriverStats, Phase, RingConfig, SetupMode};
 use io_uring::squeue;
 use std::io;
 use std::time::{Duration, Instant};
@@ -27,14 +27,11 @@ impl Driver {
             mode: SetupMode::Epoll,
             sq_pushed: 0,
             queued: None,
-            closing: false,
+            phase: Phase::Running,
             cancel_flags: squeue::Flags::empty(),
-            closed: false,
-            leaked: false,
             msg_targets: Vec::new(),
             registered: None,
-            buf_ring: None,
-            buf_ring_refused: true,
+            buf_ring: BufPool::Refused,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: config.entries.max(1).next_power_of_two(),
@@ -125,7 +122,7 @@ impl Driver {
         self.emulated = completed;
         if rearm {
             self.wake.armed = false;
-            if !self.closed {
+            if self.phase < Phase::Closed {
                 // A failure leaves `armed` false; the next turn tries again.
                 let _ = self.arm_wake();
             }
@@ -139,8 +136,7 @@ impl Driver {
         if self.epoll.is_none() {
             return;
         }
-        self.closed = true;
-        self.closing = true;
+        self.phase = Phase::Closed;
         let deadline = timers::deadline_after(Instant::now(), timeout);
         loop {
             let Some(epoll) = self.epoll.as_mut() else {

@@ -84,25 +84,18 @@ pub(crate) struct Driver {
     /// reads them (`None` under SQPOLL): a dropped op's unsubmitted entry
     /// is withdrawn there.
     queued: Option<QueuedEntries>,
-    /// The runtime is shutting down: abandoned operations are parked
-    /// without a cancel request, and shutdown cancels them all in the
-    /// order the kernel finds them fastest.
-    closing: bool,
+    /// Where the driver is in its life (see [`Phase`]).
+    phase: Phase,
     /// Flags of cancel requests: `SKIP_SUCCESS` where the kernel has it (a
     /// cancel that found its target posts no completion of its own).
     cancel_flags: squeue::Flags,
-    closed: bool,
-    /// Shutdown timed out: ring, table and wake buffer were leaked on purpose.
-    leaked: bool,
     /// Target rings of `MSG_RING` entries queued but not yet submitted:
     /// held so their fd numbers cannot be reused before the kernel reads them.
     msg_targets: Vec<Arc<OwnedFd>>,
     /// The ring's fd registered with itself, if the kernel allowed it.
     registered: Option<u32>,
     /// The provided-buffer pool of multishot receives, made on first use.
-    buf_ring: Option<Rc<BufRing>>,
-    /// The kernel refused a pool: do not ask again.
-    buf_ring_refused: bool,
+    buf_ring: BufPool,
     /// Submit as soon as this many entries are queued (`u32::MAX`: never
     /// before the tick's enter).
     submit_batch: u32,
@@ -172,14 +165,11 @@ impl Driver {
             mode,
             sq_pushed: 0,
             queued,
-            closing: false,
+            phase: Phase::Running,
             cancel_flags,
-            closed: false,
-            leaked: false,
             msg_targets: Vec::new(),
             registered: None,
-            buf_ring: None,
-            buf_ring_refused: false,
+            buf_ring: BufPool::Untried,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: 0,
@@ -266,7 +256,7 @@ impl Driver {
             // Leaked at shutdown (the table with it): the kernel may still
             // own this op's memory, so it never completes (its data must not
             // be handed back).
-            None if self.leaked => Some(Poll::Pending),
+            None if self.phase == Phase::Leaked => Some(Poll::Pending),
             poll => poll,
         }
     }
@@ -275,7 +265,7 @@ impl Driver {
     /// has not read it yet (the data is dropped now), else park its data
     /// and cancel it.
     pub(crate) fn abandon_op(&mut self, key: OpKey, abandoned: Abandoned) {
-        if self.leaked {
+        if self.phase == Phase::Leaked {
             // Leaked at shutdown (the table with it): the kernel may still
             // write into this data, so it is leaked too, never freed.
             std::mem::forget(abandoned);
@@ -284,7 +274,9 @@ impl Driver {
         if abandoned.withdrawable && self.withdraw_queued(key) {
             return;
         }
-        if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel && !self.closing {
+        if self.table.abandon(key, abandoned) == AbandonOutcome::NeedsCancel
+            && self.phase == Phase::Running
+        {
             self.stats.ops_abandoned += 1;
             // If the cancel cannot be queued the operation still completes on
             // its own (or is cancelled at shutdown); its data stays parked.
@@ -296,7 +288,7 @@ impl Driver {
     /// `target` (submitted with this ring's next enter). `false` if it could
     /// not be queued; the caller then wakes the target another way.
     pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>) -> bool {
-        if self.closed || self.ring.is_none() {
+        if self.phase >= Phase::Closed || self.ring.is_none() {
             return false;
         }
         // No completion here on success. A failure completes here (ignored):
@@ -316,17 +308,20 @@ impl Driver {
     /// The provided-buffer pool (256 buffers of 16 KiB, group 0), made on
     /// first use; `None` where the kernel has no buffer rings (before 5.19).
     pub(crate) fn buf_ring(&mut self) -> Option<Rc<BufRing>> {
-        if self.buf_ring.is_none() && !self.buf_ring_refused && !self.closed {
-            match self
+        if matches!(self.buf_ring, BufPool::Untried) && self.phase < Phase::Closed {
+            self.buf_ring = match self
                 .ring
                 .as_ref()
                 .map(|ring| BufRing::new(ring, POOL_BUFFERS, POOL_BUFFER_SIZE, 0))
             {
-                Some(Ok(pool)) => self.buf_ring = Some(pool),
-                _ => self.buf_ring_refused = true,
-            }
+                Some(Ok(pool)) => BufPool::Ready(pool),
+                _ => BufPool::Refused,
+            };
         }
-        self.buf_ring.clone()
+        match &self.buf_ring {
+            BufPool::Ready(pool) => Some(pool.clone()),
+            _ => None,
+        }
     }
 
     /// Whether `MSG_RING` wakes wait for this ring's next enter.
@@ -346,7 +341,7 @@ impl Driver {
     /// reap and fire the timers that are due. Never waits while reaped
     /// wakers are still pending, nor past the earliest timer.
     pub(crate) fn turn(&mut self, wait: bool) -> io::Result<()> {
-        if !self.wake.armed && !self.closed {
+        if !self.wake.armed && self.phase < Phase::Closed {
             self.arm_wake()?;
         }
         let wait = wait && self.wakers.is_empty();
@@ -410,7 +405,7 @@ impl Driver {
             }
         }
         self.stats.cqes_reaped += seen as u64;
-        if rearm && !self.closed {
+        if rearm && self.phase < Phase::Closed {
             // A failure leaves `armed` false; the next turn tries again.
             let _ = self.arm_wake();
         }
@@ -445,15 +440,14 @@ impl Driver {
     /// Cancels everything in flight and waits up to `timeout` for the CQEs.
     /// What the kernel still holds after that is leaked, never freed.
     pub(crate) fn shutdown(&mut self, timeout: Duration) {
-        if self.closed {
+        if self.phase >= Phase::Closed {
             return;
         }
         if self.ring.is_none() {
             self.shutdown_without_ring(timeout);
             return;
         }
-        self.closed = true;
-        self.closing = true;
+        self.phase = Phase::Closed;
         self.wake.close_ring_target();
         let deadline = timers::deadline_after(Instant::now(), timeout);
         if !self.cancel_pending(deadline) {
@@ -475,7 +469,10 @@ impl Driver {
         // The kernel holds nothing of ours any more: unmap the ring and close
         // its fd now, even if join handles or op futures keep this `Driver`
         // value alive for a while.
-        if let (Some(pool), Some(ring)) = (self.buf_ring.take(), self.ring.as_ref()) {
+        if let (BufPool::Ready(pool), Some(ring)) = (
+            std::mem::replace(&mut self.buf_ring, BufPool::Refused),
+            self.ring.as_ref(),
+        ) {
             pool.unregister(ring);
         }
         self.unregister_ring();
@@ -536,14 +533,14 @@ impl Driver {
     /// are parked without a cancel request, and
     /// [`shutdown`](Self::shutdown) cancels them all, newest first.
     pub(crate) fn begin_shutdown(&mut self) {
-        self.closing = true;
+        self.phase = self.phase.max(Phase::Closing);
     }
 
     /// The kernel did not give everything back: keep the ring mapped and every
     /// parked buffer allocated for the rest of the process.
     fn leak(&mut self) {
         self.unregister_ring();
-        self.leaked = true;
+        self.phase = Phase::Leaked;
         std::mem::forget(self.ring.take());
         std::mem::forget(std::mem::take(&mut self.table));
         self.wake.leak_buffer();
@@ -585,6 +582,32 @@ fn route(
         },
     }
     false
+}
+
+/// Where a driver is in its life, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    /// Serving operations.
+    Running,
+    /// The runtime is dropping its tasks: the operations they abandon are
+    /// parked without a cancel request, and shutdown cancels them all in
+    /// the order the kernel finds them fastest.
+    Closing,
+    /// Shut down: the kernel holds nothing of ours, and the ring is closed.
+    Closed,
+    /// Shutdown timed out: ring, table and wake buffer were leaked on
+    /// purpose (the kernel may still write into them).
+    Leaked,
+}
+
+/// The provided-buffer pool of multishot receives.
+enum BufPool {
+    /// Not asked for yet.
+    Untried,
+    Ready(Rc<BufRing>),
+    /// The kernel has no buffer rings (or the driver is epoll, or shut
+    /// down): not asked again.
+    Refused,
 }
 
 /// Buffers in the provided-buffer pool.
