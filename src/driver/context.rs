@@ -1,4 +1,6 @@
 //! The current thread's driver, and the shared handle operations hold.
+//! (Which task is being polled is the runtime's business:
+//! `runtime/task_context.rs`.)
 
 use super::cqe::{Cqe, OpKey};
 use super::lifecycle::Abandoned;
@@ -19,101 +21,6 @@ thread_local! {
     /// in a `Cell`: reading it costs one load, with no borrow flag and no
     /// thread-local destructor to register or check.
     static CURRENT: Cell<*const RefCell<Driver>> = const { Cell::new(std::ptr::null()) };
-    /// The runtime whose task is being polled (its driver's address; 0:
-    /// none), and that task: its token and its waker's identity (addresses,
-    /// compared, never dereferenced). Two cells: a run of polls sets the
-    /// runtime once and only the task per poll.
-    static CURRENT_RUNTIME: Cell<usize> = const { Cell::new(0) };
-    static CURRENT_TASK: Cell<TaskIdentity> = const { Cell::new(TaskIdentity::NONE) };
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct TaskIdentity {
-    token: u64,
-    waker_data: usize,
-    waker_vtable: usize,
-}
-
-impl TaskIdentity {
-    const NONE: TaskIdentity = TaskIdentity {
-        token: 0,
-        waker_data: 0,
-        waker_vtable: 0,
-    };
-
-    #[inline]
-    fn new(token: u64, waker: &Waker) -> TaskIdentity {
-        TaskIdentity {
-            token,
-            waker_data: waker.data() as usize,
-            waker_vtable: waker.vtable() as *const _ as usize,
-        }
-    }
-}
-
-#[inline]
-fn runtime_of(driver: &Handle) -> usize {
-    Rc::as_ptr(&driver.0) as usize
-}
-
-/// Declares that the task `token` of the runtime that owns `driver`, whose
-/// waker is `waker`, is being polled until the guard drops.
-pub(crate) fn enter_task(driver: &Handle, token: u64, waker: &Waker) -> TaskGuard {
-    let guard = enter_tasks(driver);
-    set_task(token, waker);
-    guard
-}
-
-/// Declares that tasks of the runtime that owns `driver` are polled, one
-/// after another, until the guard drops; [`set_task`] names each one.
-pub(crate) fn enter_tasks(driver: &Handle) -> TaskGuard {
-    TaskGuard {
-        runtime: CURRENT_RUNTIME.replace(runtime_of(driver)),
-        task: CURRENT_TASK.get(),
-    }
-}
-
-/// Names the task about to be polled, inside [`enter_tasks`].
-#[inline]
-pub(crate) fn set_task(token: u64, waker: &Waker) {
-    CURRENT_TASK.set(TaskIdentity::new(token, waker));
-}
-
-/// Restores the previously polled task when dropped.
-pub(crate) struct TaskGuard {
-    runtime: usize,
-    task: TaskIdentity,
-}
-
-impl Drop for TaskGuard {
-    fn drop(&mut self) {
-        let _ = CURRENT_RUNTIME.try_with(|current| current.set(self.runtime));
-        let _ = CURRENT_TASK.try_with(|current| current.set(self.task));
-    }
-}
-
-/// The token of the task being polled if `waker` is that task's own waker
-/// and `driver` belongs to that task's runtime: an operation may then record
-/// the token instead of cloning the waker. A combinator that polls with a
-/// waker of its own, or an op of another runtime, gets `None`.
-#[inline]
-pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
-    if CURRENT_RUNTIME.get() != runtime_of(driver) {
-        return None;
-    }
-    let current = CURRENT_TASK.get();
-    (current == TaskIdentity::new(current.token, waker)).then_some(current.token)
-}
-
-/// Who to wake for a poll with `waker`: the polling task by its token when
-/// it is a task of `driver`'s runtime (see [`task_token`]), else a clone of
-/// `waker`.
-#[inline]
-pub(crate) fn waiter_for(driver: &Handle, waker: &Waker) -> Waiter {
-    match task_token(driver, waker) {
-        Some(token) => Waiter::Task(token),
-        None => Waiter::Waker(waker.clone()),
-    }
 }
 
 /// Queues a `MSG_RING` wake for `target` on this thread's ring, if this
@@ -239,11 +146,23 @@ impl Handle {
 
     /// Takes the operation's completion or registers the poller; `None` if
     /// `key` names no slot (an entry never pushed, or already taken).
+    /// `task` names the polling task by the runtime's token, if the poller
+    /// is one (asked only when the waiter must be recorded).
     #[inline]
-    pub(crate) fn poll_op(&self, key: OpKey, waker: &Waker) -> Option<Poll<Cqe>> {
-        self.0
-            .borrow_mut()
-            .poll_op(key, waker, || task_token(self, waker))
+    pub(crate) fn poll_op(
+        &self,
+        key: OpKey,
+        waker: &Waker,
+        task: impl FnOnce() -> Option<u64>,
+    ) -> Option<Poll<Cqe>> {
+        self.0.borrow_mut().poll_op(key, waker, task)
+    }
+
+    /// The driver's identity (its allocation's address): which runtime an
+    /// operation or a task belongs to, compared, never dereferenced.
+    #[inline]
+    pub(crate) fn id(&self) -> usize {
+        Rc::as_ptr(&self.0) as usize
     }
 
     /// Parks `abandoned` until the CQE arrives. If the driver is busy (a drop

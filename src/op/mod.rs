@@ -31,6 +31,7 @@ use crate::driver::context;
 use crate::driver::cqe::{Cqe, OpKey};
 use crate::driver::lifecycle::Abandoned;
 use crate::driver::Handle;
+use crate::runtime::task_token;
 use io_uring::squeue;
 use std::future::Future;
 use std::io;
@@ -134,7 +135,9 @@ impl<T: OpCode> Future for Op<T> {
         let this = self.get_mut();
         // An unpushed op's key names no slot: its error comes out of line,
         // so a pushed op pays no check for it.
-        let cqe = match this.driver.poll_op(this.key, cx.waker()) {
+        let waker = cx.waker();
+        let driver = &this.driver;
+        let cqe = match driver.poll_op(this.key, waker, || task_token(driver, waker)) {
             Some(Poll::Ready(cqe)) => cqe,
             Some(Poll::Pending) => return Poll::Pending,
             None => this.push_failure(),

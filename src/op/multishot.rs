@@ -5,6 +5,7 @@ use crate::driver::context;
 use crate::driver::cqe::{Cqe, OpKey};
 use crate::driver::lifecycle::Abandoned;
 use crate::driver::Handle;
+use crate::runtime::task_token;
 use std::task::{Context, Poll};
 
 /// A multishot operation.
@@ -76,7 +77,10 @@ impl<T: MultishotCode> MultiOp<T> {
         };
         let cqe = match self.key {
             Err(res) => Cqe { res, flags: 0 },
-            Ok(key) => match self.driver.poll_op(key, cx.waker()) {
+            Ok(key) => match self
+                .driver
+                .poll_op(key, cx.waker(), || task_token(&self.driver, cx.waker()))
+            {
                 Some(Poll::Ready(cqe)) => cqe,
                 Some(Poll::Pending) => return Poll::Pending,
                 None => unreachable!("a multishot op's slot goes with its final completion"),

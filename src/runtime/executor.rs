@@ -15,7 +15,7 @@ use super::task::SpareCells;
 use super::task_table::state::{ABORT_REQUESTED, CANCELLED, DETACHED, FINISHED, SCHEDULED};
 use super::task_table::{index, BoxedTask, Freed, OwnWaker, TaskTable};
 use super::waker::{PollContext, WakerPair};
-use crate::driver::{context, Handle, Waiter};
+use crate::driver::{Handle, Waiter};
 use crate::sys::waker::BorrowedWaker;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -150,7 +150,7 @@ impl Executor {
             return 0;
         }
         let mut ran = 0;
-        let _tasks = context::enter_tasks(driver);
+        let _tasks = super::task_context::enter_tasks(driver);
         while ran < budget {
             let Some(id) = self.queue.borrow_mut().pop_front() else {
                 break;
@@ -165,7 +165,7 @@ impl Executor {
                     self.poll_waker.waker()
                 }
             };
-            context::set_task(id, waker);
+            super::task_context::set_task(id, waker);
             let poll = task.as_mut().poll(&mut Context::from_waker(waker));
             ran += 1;
             self.end_poll(id, task, own_waker, poll);
@@ -302,7 +302,7 @@ impl Executor {
             return Poll::Ready(JoinPoll::Gone);
         };
         if !slot.is(FINISHED) {
-            slot.set_joiner(context::waiter_for(&self.driver, waker));
+            slot.set_joiner(super::task_context::waiter_for(&self.driver, waker));
             return Poll::Pending;
         }
         // Finished: take the output out of the task cell in place (moving

@@ -18,6 +18,7 @@ mod join;
 mod remote;
 mod stats;
 mod task;
+mod task_context;
 mod task_table;
 mod waker;
 mod yield_now;
@@ -30,6 +31,7 @@ pub(crate) use join::TaskOutput;
 pub use join::{JoinError, JoinHandle};
 pub(crate) use remote::Remote;
 pub use stats::{stats, Stats};
+pub(crate) use task_context::{task_token, waiter_for};
 pub use yield_now::yield_now;
 
 use crate::driver::{context, DriverKind, Handle, Waiter};
@@ -186,7 +188,7 @@ impl Runtime {
         let mut woken = Vec::new();
         loop {
             if main.take_woken() | self.executor.take_main_woken() {
-                let _task = context::enter_task(&self.driver, MAIN_TASK, &waker);
+                let _task = task_context::enter_task(&self.driver, MAIN_TASK, &waker);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     // Wakes this tick queued for other rings (MSG_RING) go
                     // out now, not whenever this runtime next runs.

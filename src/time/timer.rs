@@ -2,9 +2,10 @@
 //! (`driver/timers.rs`), armed on first poll, re-pointed at the latest
 //! poller, removed on drop.
 
-use crate::driver::context::{self, task_token, waiter_for, Handle};
+use crate::driver::context::{self, Handle};
 use crate::driver::timers::TimerKey;
 use crate::driver::Waiter;
+use crate::runtime::{task_token, waiter_for};
 use std::task::{Poll, Waker};
 use std::time::Instant;
 
