@@ -72,8 +72,12 @@ use std::os::fd::OwnedFd;
 /// duplicate (`dup`) if an operation dropped earlier still holds it (the
 /// original then closes when that operation completes).
 fn into_owned_fd(fd: SharedFd) -> io::Result<OwnedFd> {
-    match fd.try_unwrap() {
-        Ok(fd) => Ok(fd),
-        Err(shared) => shared.try_clone_owned(),
-    }
+    let fd = match fd.try_unwrap() {
+        Ok(fd) => fd,
+        Err(shared) => shared.try_clone_owned()?,
+    };
+    // In blocking mode, as std's sockets are (the epoll driver sets
+    // `O_NONBLOCK` on listeners and connecting sockets).
+    socket2::SockRef::from(&fd).set_nonblocking(false)?;
+    Ok(fd)
 }

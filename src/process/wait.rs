@@ -42,7 +42,8 @@ thread_local! {
 }
 
 /// The path this kernel allows (the probe runs once, on the current
-/// thread's ring: every ring of one kernel has the same opcodes).
+/// thread's ring: every ring of one kernel has the same opcodes); always
+/// the pidfd under the epoll driver.
 ///
 /// # Panics
 ///
@@ -50,6 +51,11 @@ thread_local! {
 pub(crate) fn wait_path() -> WaitPath {
     #[cfg(test)]
     if FORCE_PIDFD_POLL.with(|force| force.get()) {
+        return WaitPath::PidfdPoll;
+    }
+    // The epoll driver has no WAITID: its runtimes poll a pidfd, whatever
+    // an io_uring runtime of the process found.
+    if context::with_current(|driver| driver.kind()) == crate::DriverKind::Epoll {
         return WaitPath::PidfdPoll;
     }
     static PATH: OnceLock<WaitPath> = OnceLock::new();

@@ -133,6 +133,19 @@ impl Fds {
         state.nonblocking = ok;
     }
 
+    /// Clears `O_NONBLOCK` on `fd` (a connect that must block on the
+    /// pool); its later operations need no flag.
+    pub(super) fn make_blocking(&mut self, fd: RawFd) {
+        // SAFETY: flag changes on an fd an operation holds open; no pointers.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+        self.state(fd).nonblocking = false;
+    }
+
     /// Whether `fd` is in the epoll set; `registered` marks it so.
     pub(super) fn is_registered(&mut self, fd: RawFd) -> bool {
         self.state(fd).registered

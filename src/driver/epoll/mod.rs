@@ -202,6 +202,10 @@ impl Epoll {
 
     /// Runs the operation on a blocking-pool thread.
     fn offload(&mut self, sqe: Sqe, kind: FdKind) {
+        if sqe.opcode == opcode::Connect::CODE {
+            // The connect must wait on the pool thread, not say `EAGAIN`.
+            self.fds.make_blocking(sqe.fd);
+        }
         self.pool_running += 1;
         let done = self.pool_done.clone();
         let unparker = self.unparker.clone();

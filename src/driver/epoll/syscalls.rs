@@ -170,7 +170,7 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
                 fd,
                 sqe.addr as *mut libc::sockaddr,
                 sqe.off as *mut libc::socklen_t,
-                sqe.op_flags as i32 | libc::SOCK_NONBLOCK,
+                sqe.op_flags as i32,
             ) as isize
         },
         opcode::Connect::CODE if progress == CONNECTING => return connect_result(fd),
@@ -185,7 +185,9 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
             };
             return match res(ret as isize) {
                 r if r == -libc::EINPROGRESS => Attempt::Wait(Interest::Write, CONNECTING),
-                r if r == -libc::EAGAIN => wait(sqe, 0),
+                // A Unix socket's listener with a full backlog: no readiness
+                // says when it has room, so the connect blocks on the pool.
+                r if r == -libc::EAGAIN => Attempt::Blocking,
                 r => Attempt::Done(r),
             };
         }
@@ -318,8 +320,9 @@ pub(super) unsafe fn run_blocking(sqe: &Sqe, kind: FdKind) -> i32 {
     let path = sqe.addr as *const libc::c_char;
     let path2 = sqe.off as *const libc::c_char;
     // SAFETY: in every arm, `addr` and `off` (addr2) are the operation's
-    // boxed, NUL-terminated paths or its statx buffer, as the kernel would
-    // read them; the rest are integers.
+    // boxed, NUL-terminated paths, its statx buffer or its address (and the
+    // address's length), as the kernel would read them; the rest are
+    // integers.
     let ret = unsafe {
         match sqe.opcode {
             opcode::Read::CODE
@@ -340,6 +343,12 @@ pub(super) unsafe fn run_blocking(sqe: &Sqe, kind: FdKind) -> i32 {
                 libc::renameat2(fd, path, sqe.len as i32, path2, sqe.op_flags) as isize
             }
             opcode::MkDirAt::CODE => libc::mkdirat(fd, path, sqe.len) as isize,
+            // (In blocking mode again: see `Epoll::offload`.)
+            opcode::Connect::CODE => libc::connect(
+                fd,
+                sqe.addr as *const libc::sockaddr,
+                sqe.off as libc::socklen_t,
+            ) as isize,
             opcode::SymlinkAt::CODE => libc::symlinkat(path, fd, path2) as isize,
             opcode::LinkAt::CODE => {
                 libc::linkat(fd, path, sqe.len as i32, path2, sqe.op_flags as i32) as isize
