@@ -12,14 +12,15 @@ use ringio_bench::workloads::files::{
     pread_random, raw_ring_random, ringio_random, ringio_sequential, std_sequential, tokio_random,
     TestFile, BLOCK, SEQ_CHUNK,
 };
-use ringio_bench::workloads::Budget;
+use ringio_bench::workloads::{ringio_builder, ringio_runtime, Budget};
 use std::path::{Path, PathBuf};
 
 const FILE_LEN: u64 = 256 << 20;
 
-/// ringio's random reads on a default runtime: reads per second.
+/// ringio's random reads on a default runtime (`ringio_runtime`: Auto, so
+/// `RINGIO_DRIVER=epoll` runs them on the epoll driver): reads per second.
 fn ringio_reads(file: &TestFile, qd: usize, ops: u64, direct: bool) -> f64 {
-    let rt = ringio::Runtime::new().unwrap();
+    let rt = ringio_runtime().unwrap();
     rate_of(ringio_random(&rt, file, qd, direct, Budget::Ops(ops)))
 }
 
@@ -117,7 +118,7 @@ fn main() {
                     &format!("O_DIRECT QD {qd}: ringio submit_batch(1) vs fio"),
                     "fio",
                     || {
-                        let rt = ringio::Builder::new().submit_batch(1).build().unwrap();
+                        let rt = ringio_builder().submit_batch(1).build().unwrap();
                         rate_of(ringio_random(&rt, file, qd, true, Budget::Ops(ops)))
                     },
                     || fio_reads(&file.path, qd, ops),

@@ -61,6 +61,36 @@ fn quick_compare_measures_every_workload_and_writes_json() {
     assert!(json["duration_s"].as_f64().unwrap() > 0.0);
     let workloads = json["workloads"].as_array().unwrap();
     assert_eq!(workloads.len(), results.workloads.len());
+    assert_eq!(json["driver"], "both");
+    // Auto is on io_uring here unless RINGIO_DRIVER=epoll (then a note says
+    // so and there are no separate epoll rows).
+    let epoll_rows = json["driver_note"].is_null();
+    for w in workloads {
+        let rows = w["rows"].as_array().unwrap();
+        assert!(
+            rows[0]["driver"].is_string(),
+            "ringio's row names its driver: {w}"
+        );
+        for row in rows {
+            assert!(
+                row.get("driver").is_some() && row.get("vs").is_some(),
+                "{row}"
+            );
+        }
+        if epoll_rows {
+            assert_eq!(rows[0]["driver"], "io_uring", "{w}");
+            let last = rows.last().unwrap();
+            assert_eq!(last["driver"], "epoll", "{w}");
+            assert_eq!(last["vs"], rows[1]["runtime"], "{w}");
+            assert!(last["runtime"]
+                .as_str()
+                .unwrap()
+                .ends_with("(epoll fallback)"));
+            assert!(rows[1..rows.len() - 1]
+                .iter()
+                .all(|r| r["driver"].is_null()));
+        }
+    }
     for w in workloads {
         for field in ["group", "name", "unit"] {
             assert!(w[field].is_string(), "{field} in {w}");
@@ -127,6 +157,10 @@ fn quick_compare_measures_every_workload_and_writes_json() {
         text.starts_with("<svg") && text.contains("ringio"),
         "an SVG with labels"
     );
+    assert!(
+        !epoll_rows || text.contains("[epoll]"),
+        "epoll bars labelled"
+    );
 
     let markdown = results.markdown();
     assert!(markdown.contains("| workload | runtime |"), "{markdown}");
@@ -135,6 +169,59 @@ fn quick_compare_measures_every_workload_and_writes_json() {
         "the echo table shows MiB/s and both busy fractions: {markdown}"
     );
     assert!(markdown.contains("epoll client"), "{markdown}");
+    if epoll_rows {
+        assert!(
+            markdown.contains("| ringio (epoll fallback) |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("this ÷ tokio current-thread: **"),
+            "{markdown}"
+        );
+    }
+}
+
+/// `--driver epoll`: every ringio row on the epoll driver, named so, and no
+/// extra rows.
+#[test]
+fn driver_epoll_puts_every_ringio_row_on_epoll() {
+    let _serial = common::serial();
+    let args = ["--quick", "--driver", "epoll", "--only", "echo,fs,runtime"];
+    let mut config = app::config::Config::parse(args.map(String::from)).unwrap();
+    config.duration = Duration::from_millis(100);
+    config.short_duration = Duration::from_millis(20);
+    config.file_len = 8 << 20;
+    config.ping_pongs = 2_000;
+    config.echo_cells = vec![(8, 64)];
+    let results = common::bounded(Duration::from_secs(120), move || {
+        app::run(&config, false).unwrap()
+    });
+    assert_eq!(results.driver, "epoll");
+    assert!(!results.workloads.is_empty());
+    for w in &results.workloads {
+        assert_eq!(w.rows[0].driver.as_deref(), Some("epoll"), "{}", w.name);
+        assert!(
+            w.rows[0].runtime.ends_with("(epoll fallback)"),
+            "{}",
+            w.name
+        );
+        assert!(
+            w.rows.iter().all(|r| r.vs.is_none()),
+            "{}: no extra rows",
+            w.name
+        );
+        assert!(w.rows[1..].iter().all(|r| r.driver.is_none()));
+        for row in &w.rows {
+            assert!(
+                row.ops > 0 && row.errors == 0,
+                "{} / {}",
+                w.name,
+                row.runtime
+            );
+        }
+    }
+    assert!(results.failures().is_empty(), "{:?}", results.failures());
+    assert!(results.markdown().contains("ringio's epoll driver"));
 }
 
 #[test]
@@ -155,6 +242,42 @@ fn bad_options_are_refused_clearly() {
     let config = parse(&["--connections", "16,32", "--size", "64"]).unwrap();
     assert_eq!(config.echo_cells, vec![(16, 64), (32, 64)]);
     assert!(parse(&["--quick"]).unwrap().quick);
+    use app::config::DriverChoice;
+    assert!(parse(&["--driver", "kqueue"])
+        .unwrap_err()
+        .contains("--driver"));
+    assert_eq!(parse(&[]).unwrap().driver, DriverChoice::Both);
+    assert_eq!(
+        parse(&["--driver", "epoll"]).unwrap().driver,
+        DriverChoice::Epoll
+    );
+    assert_eq!(
+        parse(&["--driver", "io_uring"]).unwrap().driver,
+        DriverChoice::IoUring
+    );
+}
+
+/// A row with a `vs` (the epoll-fallback row) gets its own rate over its
+/// baseline's; the others keep ringio's over theirs.
+#[test]
+fn a_vs_row_is_its_rate_over_its_baseline() {
+    use app::results::{ab_vs, Contender, Sample};
+    let sample = |ops: u64| Sample {
+        ops,
+        elapsed: Duration::from_secs(1),
+        ..Sample::default()
+    };
+    let contenders: Vec<Contender<'_>> = vec![
+        ("ringio", Box::new(move || Ok(sample(300)))),
+        ("tokio", Box::new(move || Ok(sample(100)))),
+        ("ringio (epoll fallback)", Box::new(move || Ok(sample(150)))),
+    ];
+    let vs = [None, None, Some(1)];
+    let w = ab_vs("g", "w", "ops/s", 3, contenders, &vs, &mut |_, _| {}).unwrap();
+    assert!((w.rows[1].ratio - 3.0).abs() < 1e-9, "{:?}", w.rows[1]);
+    assert!((w.rows[2].ratio - 1.5).abs() < 1e-9, "{:?}", w.rows[2]);
+    assert_eq!(w.rows[2].vs.as_deref(), Some("tokio"));
+    assert_eq!(w.rows[1].vs, None);
 }
 
 /// A row's ratio is the median of per-round ratios (each round's two samples

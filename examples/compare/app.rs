@@ -26,74 +26,187 @@ pub mod svg;
 #[path = "wrk.rs"]
 mod wrk;
 
-use config::Config;
+use config::{Config, DriverChoice};
 use progress::Progress;
 use results::{Contender, Machine, Results, Workload};
+use ringio_bench::workloads::{load_runtime, ringio_runtime, with_ringio_driver, DriverKind};
+use std::cell::RefCell;
 use std::io;
 
-/// What a workload needs while it runs: the options and the progress bar.
+/// The ringio drivers a run measures, as `--driver` asked and as this
+/// machine resolves them.
+#[derive(Debug, Clone)]
+pub struct Drivers {
+    /// The ringio rows' setting (`ringio_bench::workloads::set_ringio_driver`).
+    pub main: DriverKind,
+    /// The driver it gives here: io_uring or epoll.
+    pub main_resolved: DriverKind,
+    /// Whether each workload gets a "(epoll fallback)" row.
+    pub epoll_rows: bool,
+    /// Why the ringio rows are on epoll though io_uring was not ruled out.
+    pub note: Option<String>,
+}
+
+/// A driver's name in the JSON and the tables.
+pub fn driver_name(kind: DriverKind) -> &'static str {
+    match kind {
+        DriverKind::Epoll => "epoll",
+        DriverKind::IoUring => "io_uring",
+        _ => "auto",
+    }
+}
+
+impl Drivers {
+    /// Builds a runtime of every driver `config` needs (and the load
+    /// generators'), so a run fails before it starts where one cannot.
+    pub fn resolve(config: &Config) -> io::Result<Drivers> {
+        let main = match config.driver {
+            DriverChoice::Both => DriverKind::Auto,
+            DriverChoice::IoUring => DriverKind::IoUring,
+            DriverChoice::Epoll => DriverKind::Epoll,
+        };
+        let rt = with_ringio_driver(main, ringio_runtime).map_err(|e| {
+            io::Error::new(e.kind(), format!("--driver {}: {e}", config.driver.name()))
+        })?;
+        let main_resolved = rt.driver_kind();
+        let note =
+            (main == DriverKind::Auto && main_resolved == DriverKind::Epoll).then(|| {
+                match rt.driver_fallback_reason() {
+                    Some(why) => format!("io_uring does not work here ({why})"),
+                    None => "RINGIO_DRIVER=epoll is set".to_string(),
+                }
+            });
+        drop(rt);
+        // Where Auto is on epoll already, the epoll rows would be the same.
+        let epoll_rows = config.driver == DriverChoice::Both && main_resolved != DriverKind::Epoll;
+        if epoll_rows {
+            with_ringio_driver(DriverKind::Epoll, ringio_runtime)
+                .map_err(|e| io::Error::new(e.kind(), format!("the epoll driver: {e}")))?;
+        }
+        load_runtime()
+            .map_err(|e| io::Error::new(e.kind(), format!("the load generators' runtime: {e}")))?;
+        Ok(Drivers {
+            main,
+            main_resolved,
+            epoll_rows,
+            note,
+        })
+    }
+
+    /// The row name of a ringio contender named `name` on `kind`.
+    fn label(name: &str, kind: DriverKind) -> String {
+        if kind == DriverKind::Epoll {
+            format!("{name} (epoll fallback)")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+/// What a workload needs while it runs: the options, the drivers and the
+/// progress bar.
 pub struct Run<'a> {
     /// The options.
     pub config: &'a Config,
+    /// The ringio drivers.
+    pub drivers: &'a Drivers,
     /// Progress on stderr.
     pub progress: &'a mut Progress,
 }
 
 impl Run<'_> {
-    /// Runs one A/B workload with progress.
+    /// Runs one A/B workload with progress: `contenders[0]` is ringio's
+    /// (on the run's driver setting), the rest baselines. With epoll rows,
+    /// ringio's contender is measured once more per round on the epoll
+    /// driver, last, its ratio over the first baseline's.
     pub fn ab(
         &mut self,
         group: &str,
         name: &str,
         unit: &str,
-        contenders: Vec<Contender<'_>>,
+        mut contenders: Vec<Contender<'_>>,
     ) -> io::Result<Workload> {
         let rounds = self.config.rounds;
+        let drivers = self.drivers;
         let progress = &mut *self.progress;
         let label = format!("{group}: {name}");
-        results::ab(group, name, unit, rounds, contenders, &mut |round, who| {
+        let ringio = contenders[0].0;
+        let main_label = Drivers::label(ringio, drivers.main_resolved);
+        let epoll_label = Drivers::label(ringio, DriverKind::Epoll);
+        let (_, take) = contenders.remove(0);
+        let take = RefCell::new(take);
+        let main = drivers.main;
+        let mut all: Vec<Contender<'_>> = vec![(
+            &main_label,
+            Box::new(|| with_ringio_driver(main, || (take.borrow_mut())())),
+        )];
+        all.extend(contenders);
+        let mut vs = Vec::new();
+        if drivers.epoll_rows {
+            vs = vec![None; all.len()];
+            vs.push(Some(1));
+            all.push((
+                &epoll_label,
+                Box::new(|| with_ringio_driver(DriverKind::Epoll, || (take.borrow_mut())())),
+            ));
+        }
+        let mut w = results::ab_vs(group, name, unit, rounds, all, &vs, &mut |round, who| {
             progress.tick(&label, round, rounds, who)
         })
-        .map_err(|e| io::Error::new(e.kind(), format!("{label}: {e}")))
+        .map_err(|e| io::Error::new(e.kind(), format!("{label}: {e}")))?;
+        w.rows[0].driver = Some(driver_name(drivers.main_resolved).into());
+        for row in w.rows.iter_mut().filter(|r| r.vs.is_some()) {
+            row.driver = Some(driver_name(DriverKind::Epoll).into());
+        }
+        Ok(w)
     }
 }
 
-/// How many measurements `config` plans (for the progress bar).
-fn planned(config: &Config) -> usize {
+/// How many measurements `config` plans (for the progress bar): each
+/// workload's contenders, one more with epoll rows.
+fn planned(config: &Config, epoll_rows: bool) -> usize {
+    let more = usize::from(epoll_rows);
     let mut n = 0;
     let clients = echo::CLIENTS.len();
     if config.runs("echo") {
-        n += 2 * clients * config.echo_cells.len();
+        n += (2 + more) * clients * config.echo_cells.len();
     }
     if config.runs("pool") {
-        n += 2 * clients;
+        n += (2 + more) * clients;
     }
     if config.runs("http") {
-        let per_cell = if http::wrk_binary().is_some() { 6 } else { 4 };
-        n += per_cell * config.http_connections.len() + 2;
+        let per_cell = if http::wrk_binary().is_some() { 3 } else { 2 };
+        n += (2 + more) * (per_cell * config.http_connections.len() + 1);
     }
     if config.runs("fs") {
-        n += 3 * 3 + 3 * 2 + 3;
+        n += (3 + more) * 3 + (2 + more) * 3 + (3 + more);
     }
     if config.runs("serve") {
-        n += 3;
+        n += 3 + more;
     }
     if config.runs("runtime") {
-        n += 3 * 2;
+        n += (2 + more) * 3;
     }
     n * config.rounds
 }
 
 /// Runs every selected group; stderr progress when `show_progress`.
 pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
-    let mut progress = Progress::new(planned(config), show_progress);
+    let drivers = Drivers::resolve(config)?;
+    let mut progress = Progress::new(planned(config, drivers.epoll_rows), show_progress);
     if config.quick {
         progress.note("--quick: one round of short runs; use the default for figures to quote");
+    }
+    if let Some(note) = &drivers.note {
+        progress.note(&format!(
+            "ringio runs on its epoll driver: {note}; no separate epoll rows"
+        ));
     }
     let mut workloads = Vec::new();
     {
         let mut run = Run {
             config,
+            drivers: &drivers,
             progress: &mut progress,
         };
         if config.runs("echo") {
@@ -126,6 +239,8 @@ pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
     progress.finish();
     Ok(Results {
         machine: Machine::here(),
+        driver: config.driver.name().into(),
+        driver_note: drivers.note.clone(),
         rounds: config.rounds,
         duration_s: config.duration.as_secs_f64(),
         workloads,

@@ -6,6 +6,42 @@ use std::time::Duration;
 /// The workload groups, in the order they run.
 pub const GROUPS: [&str; 6] = ["echo", "pool", "http", "fs", "serve", "runtime"];
 
+/// `--driver`: which ringio driver the ringio rows run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverChoice {
+    /// The default: the ringio rows on `DriverKind::Auto` (io_uring where it
+    /// works), and each workload's one more row, "ringio (epoll fallback)":
+    /// the same ringio side on the epoll driver.
+    Both,
+    /// The ringio rows on io_uring only (`DriverKind::IoUring`: the run
+    /// fails where io_uring is unavailable), no epoll rows.
+    IoUring,
+    /// Every ringio row on the epoll driver.
+    Epoll,
+}
+
+impl DriverChoice {
+    /// The option's value, as the JSON's top-level `driver` says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DriverChoice::Both => "both",
+            DriverChoice::IoUring => "io_uring",
+            DriverChoice::Epoll => "epoll",
+        }
+    }
+
+    fn parse(value: &str) -> Result<DriverChoice, String> {
+        match value {
+            "both" => Ok(DriverChoice::Both),
+            "io_uring" | "io-uring" | "iouring" => Ok(DriverChoice::IoUring),
+            "epoll" => Ok(DriverChoice::Epoll),
+            other => Err(format!(
+                "--driver: {other:?} is not one of epoll, io_uring, both"
+            )),
+        }
+    }
+}
+
 /// What to run and how long.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +73,8 @@ pub struct Config {
     pub ping_pongs: u64,
     /// Sleeping tasks in the timer workload.
     pub timers: u64,
+    /// `--driver`: the ringio rows' driver, and whether epoll rows are added.
+    pub driver: DriverChoice,
 }
 
 impl Default for Config {
@@ -56,6 +94,7 @@ impl Default for Config {
             quick: false,
             ping_pongs: 500_000,
             timers: 50_000,
+            driver: DriverChoice::Both,
         }
     }
 }
@@ -127,6 +166,7 @@ impl Config {
                 "--size" => sizes = Some(list(&value("--size")?, "--size")?),
                 "--json" => config.json = Some(value("--json")?.into()),
                 "--svg" => config.svg = Some(value("--svg")?.into()),
+                "--driver" => config.driver = DriverChoice::parse(&value("--driver")?)?,
                 "--help" | "-h" => return Err(String::new()),
                 other => return Err(format!("unknown argument {other:?}")),
             }
@@ -168,10 +208,16 @@ fn list(text: &str, name: &str) -> Result<Vec<usize>, String> {
 pub const USAGE: &str = "\
 usage: compare [--quick] [--duration SECS] [--rounds N] [--only GROUPS]
                [--connections N[,N..]] [--size BYTES[,BYTES..]]
-               [--json FILE] [--svg FILE]
+               [--driver epoll|io_uring|both] [--json FILE] [--svg FILE]
 
 Runs each workload on ringio and on tokio (epoll) in this process, A/B/A/B,
 and prints a Markdown table of medians (min-max) and ringio/tokio ratios.
 GROUPS: echo,pool,http,fs,serve,runtime (default: all).
 --connections also sets the HTTP workloads' connection counts (the 2-thread
-HTTP workload takes the first).";
+HTTP workload takes the first).
+--driver: the ringio driver of the ringio rows. both (default): io_uring
+(Auto: epoll where io_uring does not work), and one more row per workload,
+\"ringio (epoll fallback)\", ringio on its epoll driver, its ratio over the
+workload's first baseline (tokio where there is one); io_uring: io_uring
+only, no epoll rows (fails where io_uring is unavailable); epoll: every
+ringio row on the epoll driver. The load generators stay on Auto.";

@@ -8,7 +8,7 @@ use ringio_bench::workloads::files::{
     pread_random, ringio_random, ringio_sequential, std_sequential, tokio_random, tokio_sequential,
     TestFile, BLOCK, SEQ_CHUNK,
 };
-use ringio_bench::workloads::{Budget, Tally};
+use ringio_bench::workloads::{ringio_runtime, Budget, Tally};
 use std::io;
 
 /// A sample of a run whose every operation moved `bytes_per_op` bytes.
@@ -19,9 +19,9 @@ fn sample(tally: io::Result<Tally>, bytes_per_op: usize) -> io::Result<Sample> {
     })
 }
 
-/// ringio's random reads on a default runtime.
+/// ringio's random reads on a default runtime (of the run's driver).
 fn ringio_reads(file: &TestFile, qd: usize, direct: bool, budget: Budget) -> io::Result<Sample> {
-    let rt = ringio::Runtime::new()?;
+    let rt = ringio_runtime()?;
     sample(ringio_random(&rt, file, qd, direct, budget), BLOCK)
 }
 

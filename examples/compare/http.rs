@@ -22,7 +22,9 @@ use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, StreamExt};
 use ringio_bench::cpu::clocks_sum;
 use ringio_bench::workloads::echo::LoadReport;
-use ringio_bench::workloads::{reuse_port_reservation, tokio_current_thread};
+use ringio_bench::workloads::{
+    reuse_port_reservation, ringio_builder, ringio_pool, tokio_current_thread,
+};
 use ringio_bench::{pin_to_core, ThreadClock};
 use std::io;
 use std::net::SocketAddr;
@@ -91,6 +93,7 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
             Server::Ringio(app) | Server::Tokio(app) => {
                 let std_listener = listener("127.0.0.1:0".parse().unwrap(), false)?;
                 let addr = std_listener.local_addr()?;
+                let ringio = ringio_builder();
                 let thread = std::thread::spawn(move || {
                     if let Some(core) = core {
                         pin_to_core(core);
@@ -110,7 +113,7 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
                         })
                     } else {
                         let listener = ringio::net::TcpListener::from_std(std_listener);
-                        ringio::Runtime::new()?.block_on(async move {
+                        ringio.build()?.block_on(async move {
                             let mut taken = Vec::new();
                             {
                                 let marks = async {
@@ -144,8 +147,9 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
                 let (reservation, addr) = reuse_port_reservation();
                 holder = Some(reservation);
                 let stop_rx = stop_rx.shared();
+                let pool = ringio_pool(threads);
                 let thread = std::thread::spawn(move || {
-                    let workers = ringio::Pool::new(threads).run(move |_worker| {
+                    let workers = pool.run(move |_worker| {
                         let (clocks, stop, ready) =
                             (mine.clone(), stop_rx.clone(), ready_tx.clone());
                         async move {

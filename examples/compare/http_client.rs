@@ -1,5 +1,6 @@
 //! compare's HTTP/1.1 keep-alive load generator: one ringio runtime on the
-//! calling thread drives every connection, one request in flight on each.
+//! calling thread (`load_runtime`: Auto, whatever driver the servers are
+//! measured on) drives every connection, one request in flight on each.
 //! Each request is `GET / HTTP/1.1` with a `Host` header; a response counts
 //! once its headers and `Content-Length` bytes of body arrived, with status
 //! 200 and the body `Hello, world!` (anything else ends the connection as
@@ -14,6 +15,7 @@ use ringio::buf::IoBuf;
 use ringio::net::TcpStream;
 use ringio_bench::thread_cpu;
 use ringio_bench::workloads::echo::{percentiles, LoadReport};
+use ringio_bench::workloads::load_runtime;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::SocketAddr;
@@ -41,7 +43,8 @@ pub fn run_load(
     duration: Duration,
     mut server_cpu: impl FnMut() -> Duration,
 ) -> LoadReport {
-    ringio::run(async move {
+    let rt = load_runtime().unwrap_or_else(|e| panic!("the load generator's runtime: {e}"));
+    rt.block_on(async move {
         let mut streams = Vec::with_capacity(connections);
         let mut errors = 0;
         for _ in 0..connections {

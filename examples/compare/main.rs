@@ -13,20 +13,44 @@
 //! (default 3), alternating; the table shows the median with min–max, and
 //! ringio's median divided by each baseline's.
 //!
+//! ringio's driver (`--driver`): by default the ringio rows run on io_uring
+//! (`DriverKind::Auto`: epoll where io_uring does not work, and
+//! `RINGIO_DRIVER` overrides it), and each workload has one more row,
+//! "ringio (epoll fallback)" ("ringio Pool (epoll fallback)"): the same
+//! ringio side on its epoll driver, one more contender in the rounds (last
+//! in the first round's order: A B E, E B A, ...), its ratio its own rate
+//! over the first baseline's
+//! (tokio's where the workload has tokio; the std pread loop for
+//! O_DIRECT). `--driver io_uring` runs the ringio rows on io_uring only
+//! (failing where it is unavailable) without epoll rows; `--driver epoll`
+//! runs every ringio row on epoll (named "… (epoll fallback)"). Where Auto
+//! is on epoll already, the default run has no separate epoll rows. The
+//! load generators (the ring echo client, compare's HTTP client) stay on
+//! Auto whatever is asked, so every row of a workload faces the same
+//! client.
+//!
 //! Options: `--quick` (under 20 s), `--duration SECS` (network runs; file and
 //! runtime runs take a quarter of it), `--rounds N`, `--only
 //! echo,pool,http,fs,serve,runtime`, `--connections N[,N..]`, `--size
-//! BYTES[,BYTES..]`, `--json FILE`, `--svg FILE`.
+//! BYTES[,BYTES..]`, `--driver epoll|io_uring|both` (default both),
+//! `--json FILE`, `--svg FILE`.
 //!
-//! JSON fields: `machine { cores, kernel }`, `rounds`, `duration_s`,
-//! `workloads[] { group, name, unit, note, rows[] { runtime, median, min,
-//! max, ratio, ratio_min, ratio_max, ops, cpu_us_per_op, p50_us, p99_us, mib_per_s,
-//! sqes_per_enter, enters_per_op, errors, server_busy, client_busy } }`;
+//! JSON fields: `machine { cores, kernel }`, `driver` (what `--driver`
+//! asked: `both`, `io_uring` or `epoll`), `driver_note` (why the ringio
+//! rows run on epoll though io_uring was not ruled out, or null),
+//! `rounds`, `duration_s`, `workloads[] { group, name, unit, note, rows[]
+//! { runtime, driver, vs, median, min, max, ratio, ratio_min, ratio_max,
+//! ops, cpu_us_per_op, p50_us, p99_us, mib_per_s, sqes_per_enter,
+//! enters_per_op, errors, server_busy, client_busy } }`;
 //! `server_busy` and `client_busy` are CPU time over wall time of the
 //! server's threads (summed) and of the load generator, where measured;
-//! the first row of a workload is ringio's; `ratio` is the median over the
-//! rounds of ringio's rate over the row's (each round's pair ran back to
-//! back).
+//! the first row of a workload is ringio's; a ringio row's `driver` is
+//! `io_uring` or `epoll` (null on a baseline); `ratio` is the median over
+//! the rounds of ringio's (the first row's) rate over the row's (each
+//! round's pair ran back to back), except on a row with a `vs` (the
+//! epoll-fallback row, last): there it is that row's rate over the `vs`
+//! row's. On an epoll row, `sqes_per_enter` and `enters_per_op` count
+//! operations started per `epoll_wait` and waits per operation.
 //!
 //! The process exits non-zero, saying which, if a workload failed or counted
 //! connection errors.
@@ -47,7 +71,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = ringio::Runtime::new() {
+    if let Err(e) = app::Drivers::resolve(&config) {
         eprintln!("compare: ringio cannot run here: {e}");
         std::process::exit(1);
     }

@@ -85,15 +85,22 @@ impl Sample {
 /// One contender's figures over the rounds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    /// "ringio", "tokio", "tokio::fs", "std pread", ...
+    /// "ringio", "ringio (epoll fallback)", "tokio", "tokio::fs", "std
+    /// pread", ...
     pub runtime: String,
+    /// A ringio row's driver, `io_uring` or `epoll`; `None` on a baseline.
+    pub driver: Option<String>,
+    /// On the epoll-fallback row, the baseline its ratio is over (its rate
+    /// over that row's, not the first row's over its own); `None` elsewhere.
+    pub vs: Option<String>,
     /// Median operations per second.
     pub median: f64,
     /// Slowest round.
     pub min: f64,
     /// Fastest round.
     pub max: f64,
-    /// ringio's median divided by this row's (1.0 for ringio's own row).
+    /// ringio's (the first row's) rate divided by this row's (1.0 for the
+    /// first row); on a row with a `vs`, this row's rate over `vs`'s.
     pub ratio: f64,
     /// The lowest of the per-round ratios the median is taken over.
     pub ratio_min: f64,
@@ -122,7 +129,8 @@ pub struct Row {
     pub client_busy: Option<f64>,
 }
 
-/// One workload: ringio's row first, then the baselines.
+/// One workload: ringio's row first, then the baselines, then (with
+/// `--driver both`) the epoll-fallback row.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
     /// The group (`echo`, `pool`, `http`, `fs`, `serve`, `runtime`).
@@ -131,7 +139,7 @@ pub struct Workload {
     pub name: String,
     /// The unit of `median`/`min`/`max`.
     pub unit: String,
-    /// ringio first.
+    /// ringio first; a row with a `vs` last.
     pub rows: Vec<Row>,
     /// A note (a skipped part, a caveat), if any.
     pub note: Option<String>,
@@ -142,6 +150,11 @@ pub struct Workload {
 pub struct Results {
     /// Cores, kernel, ring mode.
     pub machine: Machine,
+    /// What `--driver` asked for: `both`, `io_uring` or `epoll`.
+    pub driver: String,
+    /// Why the ringio rows run on epoll though io_uring was not ruled out
+    /// (`RINGIO_DRIVER`, or io_uring's setup error), if they do.
+    pub driver_note: Option<String>,
     /// Rounds and durations used.
     pub rounds: usize,
     /// Seconds per network measurement.
@@ -184,12 +197,30 @@ pub type Contender<'a> = (&'a str, Box<dyn FnMut() -> io::Result<Sample> + 'a>);
 /// in the same phase of a drifting machine, while the two sides' medians
 /// may come from different phases. `tick` is called before each sample
 /// with (round, contender name).
+// compare's own runs go through `ab_vs`; tests/compare.rs calls this one.
+#[allow(dead_code)]
 pub fn ab(
     group: &str,
     name: &str,
     unit: &str,
     rounds: usize,
+    contenders: Vec<Contender<'_>>,
+    tick: &mut dyn FnMut(usize, &str),
+) -> io::Result<Workload> {
+    ab_vs(group, name, unit, rounds, contenders, &[], tick)
+}
+
+/// [`ab`], where contender `i` with `vs[i] == Some(j)` gets its own rate
+/// over contender `j`'s as its ratio (paired by round, by the same rule),
+/// and its row names `j` in `vs`. Contenders past the end of `vs` are
+/// baselines, as in [`ab`].
+pub fn ab_vs(
+    group: &str,
+    name: &str,
+    unit: &str,
+    rounds: usize,
     mut contenders: Vec<Contender<'_>>,
+    vs: &[Option<usize>],
     tick: &mut dyn FnMut(usize, &str),
 ) -> io::Result<Workload> {
     let samples = try_rounds(rounds, false, contenders.len(), |phase, i| {
@@ -202,13 +233,21 @@ pub fn ab(
     let rows = contenders
         .iter()
         .zip(&samples)
-        .map(|((who, _), theirs)| {
-            let paired = summarize_sides(&samples[0], theirs, Sample::rate);
-            summarize(
-                who,
-                theirs,
-                (paired.ratio, paired.ratio_min, paired.ratio_max),
-            )
+        .enumerate()
+        .map(|(i, ((who, _), theirs))| {
+            let over = vs.get(i).copied().flatten();
+            let paired = match over {
+                Some(j) => summarize_sides(theirs, &samples[j], Sample::rate),
+                None => summarize_sides(&samples[0], theirs, Sample::rate),
+            };
+            Row {
+                vs: over.map(|j| contenders[j].0.to_string()),
+                ..summarize(
+                    who,
+                    theirs,
+                    (paired.ratio, paired.ratio_min, paired.ratio_max),
+                )
+            }
         })
         .collect();
     Ok(Workload {
@@ -230,6 +269,8 @@ fn summarize(who: &str, samples: &[Sample], (ratio, ratio_min, ratio_max): (f64,
     let pick = |f: &dyn Fn(&Sample) -> Option<f64>| median(samples.iter().filter_map(f).collect());
     Row {
         runtime: who.to_string(),
+        driver: None,
+        vs: None,
         median: median(rates).unwrap_or(0.0),
         min,
         max,
@@ -260,6 +301,7 @@ impl Results {
             "## ringio vs tokio on this machine ({} cores, Linux {}; median of {} round(s), min–max; ratio: median of per-round ratios)\n",
             self.machine.cores, self.machine.kernel, self.rounds
         );
+        out.push_str(&format!("\n{}\n", self.drivers_line()));
         let mut group = "";
         let (mut mib, mut busy) = (true, false);
         for w in &self.workloads {
@@ -296,13 +338,17 @@ impl Results {
                 let ratio = if i == 0 {
                     "".to_string()
                 } else {
-                    if r.ratio_max > r.ratio_min {
+                    let figure = if r.ratio_max > r.ratio_min {
                         format!(
                             "**{:.2}×** ({:.2}–{:.2})",
                             r.ratio, r.ratio_min, r.ratio_max
                         )
                     } else {
                         format!("**{:.2}×**", r.ratio)
+                    };
+                    match &r.vs {
+                        Some(vs) => format!("this ÷ {vs}: {figure}"),
+                        None => figure,
                     }
                 };
                 let lat = match (r.p50_us, r.p99_us) {
@@ -340,6 +386,44 @@ impl Results {
             }
         }
         out
+    }
+
+    /// The line under the title: which driver the ringio rows ran on.
+    fn drivers_line(&self) -> String {
+        let epoll_rows = self
+            .workloads
+            .iter()
+            .flat_map(|w| &w.rows)
+            .any(|r| r.vs.is_some());
+        let first_on_epoll = self
+            .workloads
+            .iter()
+            .any(|w| w.rows.first().and_then(|r| r.driver.as_deref()) == Some("epoll"));
+        let mut line = if first_on_epoll {
+            "Every ringio row runs on ringio's epoll driver (edge-triggered epoll, \
+             non-blocking system calls, files on the blocking pool)"
+                .to_string()
+        } else {
+            "ringio rows run on io_uring".to_string()
+        };
+        if let Some(note) = &self.driver_note {
+            line.push_str(&format!(", because {note}"));
+        }
+        if epoll_rows {
+            line.push_str(
+                "; each workload's last row, \"(epoll fallback)\", is the same ringio \
+                 side on ringio's epoll driver, its ratio its own rate over the first \
+                 baseline's (this ÷ that), paired round by round",
+            );
+        }
+        line.push_str(&format!(" (`--driver {}`).", self.driver));
+        if first_on_epoll || epoll_rows {
+            line.push_str(
+                " On an epoll row, SQEs/enter and enters/op count the operations \
+                 started per `epoll_wait` and the waits per operation.",
+            );
+        }
+        line
     }
 
     /// Workloads with errors, as messages.

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use ringio::buf::IoBuf;
 use ringio_bench::workloads::echo::ring_client::run_requests;
 use ringio_bench::workloads::files::{Offsets, TestFile, BLOCK};
-use ringio_bench::workloads::{stats_since, tokio_current_thread};
+use ringio_bench::workloads::{ringio_builder, stats_since, tokio_current_thread};
 use ringio_bench::{pin_to_core, process_cpu, thread_cpu};
 use std::io;
 use std::net::SocketAddr;
@@ -138,6 +138,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
     let len = file.len;
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let cpu_before = process_cpu();
+    let ringio = ringio_builder();
     let server_thread = std::thread::spawn(move || -> io::Result<Option<ringio::Stats>> {
         if let Some((core, _)) = cores {
             pin_to_core(core);
@@ -146,7 +147,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
             let _ = stop_rx.await;
         };
         match server {
-            Server::Ringio => ringio::Runtime::new()?.block_on(async move {
+            Server::Ringio => ringio.build()?.block_on(async move {
                 let before = ringio::stats();
                 ringio_server(ringio::net::TcpListener::from_std(listener), path, stop).await?;
                 Ok(Some(stats_since(before)))

@@ -8,20 +8,31 @@
 //! `compare` uses) and returns what it measured: a [`Tally`] for the simple
 //! ones, an [`echo::LoadReport`] for network loads. The callers pair the
 //! sides with [`crate::runner`] and present the figures their own way.
+//!
+//! Every ringio runtime a workload measures comes from [`ringio_builder`]
+//! (or [`ringio_runtime`], [`ringio_pool`]): one process-wide setting,
+//! [`set_ringio_driver`] (default [`DriverKind::Auto`]: io_uring where it
+//! works, `RINGIO_DRIVER` overriding it), picks the driver of all of them.
+//! The load generators are not measured and stay on [`load_runtime`]
+//! (Auto), so every row of a workload faces the same client.
 
 pub mod echo;
 pub mod files;
 pub mod overhead;
 
+pub use ringio::DriverKind;
+
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The runtime a workload runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
-    /// A ringio runtime on the calling thread.
+    /// A ringio runtime on the calling thread, from [`ringio_runtime`] (its
+    /// driver is [`set_ringio_driver`]'s).
     Ringio,
     /// A tokio current-thread runtime ([`tokio_current_thread`]), the
     /// baseline.
@@ -97,6 +108,74 @@ impl Tally {
     pub fn rate(&self) -> f64 {
         self.ops as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
+}
+
+/// The driver of the ringio runtimes the workloads build (see
+/// [`set_ringio_driver`]).
+static RINGIO_DRIVER: Mutex<DriverKind> = Mutex::new(DriverKind::Auto);
+
+/// Sets the driver of every ringio runtime the workloads build from now on
+/// (servers, pools, the file and overhead workloads; not the load
+/// generators, see [`load_runtime`]), process-wide; returns the previous
+/// setting. Default [`DriverKind::Auto`]. A workload reads it when it
+/// starts, before it starts any thread.
+pub fn set_ringio_driver(kind: DriverKind) -> DriverKind {
+    let mut driver = RINGIO_DRIVER.lock().unwrap_or_else(|e| e.into_inner());
+    std::mem::replace(&mut *driver, kind)
+}
+
+/// The driver [`set_ringio_driver`] set ([`DriverKind::Auto`] unless it
+/// was called).
+pub fn ringio_driver() -> DriverKind {
+    *RINGIO_DRIVER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` with [`set_ringio_driver`]`(kind)`, then puts the previous
+/// setting back (also when `f` panics). The setting is process-wide: the
+/// caller runs one measurement at a time.
+pub fn with_ringio_driver<T>(kind: DriverKind, f: impl FnOnce() -> T) -> T {
+    struct Restore(DriverKind);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            set_ringio_driver(self.0);
+        }
+    }
+    let _restore = Restore(set_ringio_driver(kind));
+    f()
+}
+
+/// The builder of every ringio runtime a workload measures: the defaults,
+/// on [`ringio_driver`]'s driver.
+pub fn ringio_builder() -> ringio::Builder {
+    let mut builder = ringio::Builder::new();
+    builder.driver(ringio_driver());
+    builder
+}
+
+/// A ringio runtime from [`ringio_builder`].
+///
+/// # Errors
+///
+/// When the runtime cannot be built (io_uring asked for and unavailable).
+pub fn ringio_runtime() -> io::Result<ringio::Runtime> {
+    ringio_builder().build()
+}
+
+/// A `ringio::Pool` of `threads` workers, each on a runtime from
+/// [`ringio_builder`].
+pub fn ringio_pool(threads: usize) -> ringio::PoolBuilder {
+    ringio::Pool::new(threads).runtime(ringio_builder())
+}
+
+/// The runtime of the ringio load generators: [`DriverKind::Auto`] (io_uring
+/// where it works; `RINGIO_DRIVER` overrides it), whatever
+/// [`set_ringio_driver`] says, so the client is the same for every row.
+///
+/// # Errors
+///
+/// When the runtime cannot be built.
+pub fn load_runtime() -> io::Result<ringio::Runtime> {
+    ringio::Builder::new().build()
 }
 
 /// A tokio current-thread runtime with I/O and timers: the baseline.

@@ -53,6 +53,13 @@ impl FdState {
     }
 }
 
+/// Whether `fd` was opened with `O_DIRECT`.
+fn is_direct(fd: RawFd) -> bool {
+    // SAFETY: a flag query on an fd an operation holds open; no pointers.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    flags >= 0 && flags & libc::O_DIRECT != 0
+}
+
 /// The per-fd states, indexed by fd number.
 pub(super) struct Fds {
     states: Vec<FdState>,
@@ -109,6 +116,7 @@ impl Fds {
         let ret = unsafe { libc::fstat(fd, &mut stat) };
         let kind = match stat.st_mode & libc::S_IFMT {
             _ if ret < 0 => FdKind::Stream,
+            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR if is_direct(fd) => FdKind::Direct,
             libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR => FdKind::File,
             _ => FdKind::Stream,
         };

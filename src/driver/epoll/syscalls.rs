@@ -32,6 +32,9 @@ pub(super) enum FdKind {
     /// A regular file, block device or directory: positioned, never
     /// "ready" to epoll; a read that misses the page cache goes to the pool.
     File,
+    /// A file open with `O_DIRECT`: every read and write waits for the
+    /// device (`RWF_NOWAIT` does not stop that), so all go to the pool.
+    Direct,
     /// A socket, pipe, eventfd, character device...: readiness-driven.
     Stream,
 }
@@ -107,6 +110,9 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
         opcode::Nop::CODE => 0,
         opcode::Read::CODE | opcode::Readv::CODE | opcode::Write::CODE | opcode::Writev::CODE => {
             // SAFETY: as this function's contract.
+            if kind == FdKind::Direct {
+                return Attempt::Blocking;
+            }
             let ret = unsafe { read_write(sqe, kind, true) };
             return match (ret, kind) {
                 (r, _) if r == -libc::EOPNOTSUPP => Attempt::Blocking,
@@ -283,7 +289,7 @@ fn connect_result(fd: i32) -> Attempt {
 /// As [`attempt`].
 unsafe fn read_write(sqe: &Sqe, kind: FdKind, nowait: bool) -> i32 {
     let offset = match kind {
-        FdKind::File if sqe.off != u64::MAX => sqe.off as i64,
+        FdKind::File | FdKind::Direct if sqe.off != u64::MAX => sqe.off as i64,
         _ => -1,
     };
     let flags = sqe.op_flags as i32 | if nowait { libc::RWF_NOWAIT } else { 0 };

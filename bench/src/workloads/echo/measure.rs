@@ -2,13 +2,15 @@
 //! against it, and the server's CPU time. [`measure`] runs one server
 //! thread (pinned, with the load on another core); [`measure_multi`] runs a
 //! multi-threaded server (unpinned); the `_with` forms take the caller's
-//! load generator and give it a reader of the server's CPU clocks.
+//! load generator and give it a reader of the server's CPU clocks. A
+//! ringio server runs on [`ringio_builder`]'s driver, read when the
+//! measurement starts.
 
 use super::ring_client::run_load_observed;
 use super::server::{ringio_server, ringio_server_with, tokio_server};
 use super::LoadReport;
 use crate::cpu::{clocks_sum, pin_to_core, thread_cpu, ThreadClock};
-use crate::workloads::{reuse_port_reservation, tokio_current_thread};
+use crate::workloads::{reuse_port_reservation, ringio_builder, ringio_pool, tokio_current_thread};
 use ringio::net::TcpListener;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -16,7 +18,8 @@ use std::time::{Duration, Instant};
 /// Which server a measurement runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
-    /// ringio, one thread: `read` then `write_all` per request.
+    /// ringio, one thread: `read` then `write_all` per request (on
+    /// [`ringio_builder`]'s driver, as every ringio server here).
     Ringio,
     /// ringio, one thread: `recv_multishot` into pooled buffers.
     RingioMultishot,
@@ -54,6 +57,8 @@ pub fn measure_with<T: Send>(
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
     let (clock_tx, clock_rx) = std::sync::mpsc::channel::<ThreadClock>();
+    // Read the driver setting here, not on the server's thread.
+    let ringio = ringio_builder();
     let server_thread = std::thread::Builder::new()
         .name(format!("echo-{server:?}"))
         .spawn(move || {
@@ -66,15 +71,14 @@ pub fn measure_with<T: Send>(
                 let _ = stop_rx.await;
             };
             let stats = match server {
-                Server::Ringio => Some(ringio::run(ringio_server(
-                    TcpListener::from_std(listener),
-                    stop,
-                ))),
-                Server::RingioMultishot => Some(ringio::run(ringio_server_with(
-                    TcpListener::from_std(listener),
-                    stop,
-                    true,
-                ))),
+                Server::Ringio | Server::RingioMultishot => {
+                    let rt = ringio
+                        .build()
+                        .unwrap_or_else(|e| panic!("{server:?}: no ringio runtime: {e}"));
+                    let listener = TcpListener::from_std(listener);
+                    let multishot = server == Server::RingioMultishot;
+                    Some(rt.block_on(ringio_server_with(listener, stop, multishot)))
+                }
                 Server::Tokio => {
                     tokio_current_thread()
                         .unwrap()
@@ -107,7 +111,7 @@ pub fn measure_with<T: Send>(
 /// `SO_REUSEPORT` listener per worker) or tokio's multi-thread runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MultiServer {
-    /// `ringio::Pool` with this many workers.
+    /// `ringio::Pool` with this many workers ([`ringio_pool`]).
     RingioPool(usize),
     /// tokio multi-thread runtime with this many workers.
     TokioMulti(usize),
@@ -148,6 +152,7 @@ pub fn measure_multi_with<T>(
                 .map(|_| futures::channel::oneshot::channel::<()>())
                 .collect();
             let (stop_txs, stop_rxs): (Vec<_>, Vec<_>) = stops.into_iter().unzip();
+            let pool = ringio_pool(threads);
             let stop_rxs = Arc::new(Mutex::new(
                 stop_rxs.into_iter().map(Some).collect::<Vec<_>>(),
             ));
@@ -159,7 +164,7 @@ pub fn measure_multi_with<T>(
                         let _ = tx.send(());
                     }
                 });
-                let cpus = ringio::Pool::new(threads)
+                let cpus = pool
                     .run(move |worker| {
                         let stop = stop_rxs.lock().unwrap()[worker.index()].take().unwrap();
                         let (ready, clocks) = (ready_tx.clone(), mine.clone());

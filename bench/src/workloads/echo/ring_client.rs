@@ -1,5 +1,6 @@
-//! The ring load generator: one ringio runtime on the calling thread drives
-//! every connection, one request in flight on each, until the duration has
+//! The ring load generator: one ringio runtime on the calling thread
+//! ([`load_runtime`]: Auto, whatever driver the servers are measured on)
+//! drives every connection, one request in flight on each, until the duration has
 //! passed since the last connection was made. Latency is each round trip's,
 //! in whole µs; a failed connect, or a connection ended by an I/O error or
 //! an early EOF, counts one error. The client's and the server's CPU clocks
@@ -8,6 +9,7 @@
 
 use super::{percentiles, LoadReport};
 use crate::cpu::thread_cpu;
+use crate::workloads::load_runtime;
 use ringio::net::TcpStream;
 use std::cell::RefCell;
 use std::io;
@@ -78,7 +80,8 @@ where
     R: Fn(u64) -> Vec<u8> + Clone + 'static,
 {
     let size = response_len;
-    ringio::run(async move {
+    let rt = load_runtime().unwrap_or_else(|e| panic!("the load generator's runtime: {e}"));
+    rt.block_on(async move {
         let mut streams = Vec::with_capacity(connections);
         let mut errors = 0;
         for _ in 0..connections {

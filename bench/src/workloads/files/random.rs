@@ -13,7 +13,8 @@ use std::os::unix::fs::FileExt;
 use std::rc::Rc;
 use std::time::Instant;
 
-/// ringio: `qd` tasks on `rt`, each reading into its own aligned buffer
+/// ringio: `qd` tasks on `rt` (the caller's, [`crate::workloads::ringio_runtime`]
+/// or a variation of [`crate::workloads::ringio_builder`]), each reading into its own aligned buffer
 /// with `read_at` on one shared file (`O_DIRECT` when `direct`). The tally
 /// carries ringio's counters.
 ///
@@ -219,7 +220,7 @@ mod tests {
     #[test]
     fn every_reader_reads_its_budget() {
         let file = TestFile::create(1 << 20).unwrap();
-        let rt = ringio::Runtime::new().unwrap();
+        let rt = crate::workloads::ringio_runtime().unwrap();
         for qd in [1, 8] {
             let ops = Budget::Ops(64);
             let runs = [

@@ -4,19 +4,19 @@
 //! reads the file once. The timed part starts once the file is open.
 
 use super::{open_std, TestFile, SEQ_CHUNK};
-use crate::workloads::{stats_since, tokio_current_thread, Budget, Tally};
+use crate::workloads::{ringio_runtime, stats_since, tokio_current_thread, Budget, Tally};
 use std::io;
 use std::time::Instant;
 
-/// ringio: `read_at` at the next position into one reused buffer. The tally
-/// carries ringio's counters.
+/// ringio, on a runtime from [`ringio_runtime`]: `read_at` at the next
+/// position into one reused buffer. The tally carries ringio's counters.
 ///
 /// # Errors
 ///
 /// When the runtime cannot be built, or the file opened or read.
 pub fn ringio_sequential(file: &TestFile, budget: Budget) -> io::Result<Tally> {
     let (path, len) = (file.path.clone(), file.len);
-    ringio::Runtime::new()?.block_on(async move {
+    ringio_runtime()?.block_on(async move {
         let f = ringio::fs::File::open(&path).await?;
         let before = ringio::stats();
         let start = Instant::now();

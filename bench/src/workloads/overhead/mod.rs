@@ -15,7 +15,8 @@ use std::io;
 use std::time::Instant;
 
 /// Runs the async block to completion on a fresh runtime of `side` (a
-/// ringio runtime, or a tokio current-thread one), with `spawn`,
+/// ringio runtime from [`ringio_runtime`](crate::workloads::ringio_runtime),
+/// or a tokio current-thread one), with `spawn`,
 /// `yield_now` and `sleep` in scope as that runtime's: one body is the
 /// workload on both sides. Evaluates to the block's output; `?` on a
 /// runtime that cannot be built.
@@ -25,7 +26,7 @@ macro_rules! on_side {
             $crate::workloads::Side::Ringio => {
                 #[allow(unused_imports)]
                 use ringio::{spawn, time::sleep, yield_now};
-                ringio::Runtime::new()?.block_on(async move $body)
+                $crate::workloads::ringio_runtime()?.block_on(async move $body)
             }
             $crate::workloads::Side::Tokio => {
                 #[allow(unused_imports)]
