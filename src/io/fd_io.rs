@@ -10,24 +10,18 @@
 
 use crate::buf::{BufResult, IoBuf, IoBufMut, Slice};
 use crate::fd::SharedFd;
+use crate::net::poll_io::{AdapterOps, ReadAdapter, WriteAdapter};
 use crate::op::poll::PollAdd;
 use crate::op::read::ReadAt;
 use crate::op::vectored::{ReadvAt, WritevAt};
 use crate::op::write::WriteAt;
 use crate::op::Op;
 use std::future::Future;
-use std::io::{self, IoSlice};
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::io;
 
 /// The file position (`-1`): what pipes, ttys and sockets are read and
 /// written at.
 const CURRENT: u64 = u64::MAX;
-/// Bytes asked of the kernel per adapter read (more when the caller's
-/// buffer is larger).
-const READ_CHUNK: usize = 16 * 1024;
-/// Most bytes one adapter `poll_write` takes in.
-const WRITE_CHUNK: usize = 64 * 1024;
 
 fn would_block<T>(res: &io::Result<T>) -> bool {
     matches!(res, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
@@ -102,196 +96,46 @@ impl FdIo {
     }
 }
 
-/// The operation a [`FdPollRead`] has in flight.
-#[derive(Default)]
-enum ReadState {
-    #[default]
-    Idle,
-    Reading(Op<ReadAt<Vec<u8>>>),
-    /// The read came back `EAGAIN`: waiting for `POLLIN`.
-    Waiting(Op<PollAdd>),
+/// A stream fd's adapter operations: `IORING_OP_READ`/`WRITE` at the
+/// current position; `EAGAIN` waits with a one-shot `IORING_OP_POLL_ADD`
+/// and tries again.
+pub(crate) enum FdOps {}
+
+impl AdapterOps for FdOps {
+    type Read = ReadAt<Vec<u8>>;
+    type Write = WriteAt<Slice<Vec<u8>>>;
+    const WAIT_ON_EAGAIN: bool = true;
+
+    fn read(fd: SharedFd, buf: Vec<u8>) -> Self::Read {
+        ReadAt::new(fd, buf, CURRENT)
+    }
+
+    fn write(fd: SharedFd, buf: Slice<Vec<u8>>) -> Self::Write {
+        WriteAt::new(fd, buf, CURRENT)
+    }
 }
 
 /// The read side of the adapter: bytes read and not yet handed out, and at
 /// most one operation in flight (kept across dropped polls).
-#[derive(Default)]
-pub(crate) struct FdPollRead {
-    buf: Vec<u8>,
-    /// `buf[pos..]` is still to be handed out.
-    pos: usize,
-    state: ReadState,
-}
+pub(crate) type FdPollRead = ReadAdapter<FdOps>;
 
-impl FdPollRead {
-    /// The bytes read and not handed out yet; when there are none, starts
-    /// a read (of at least `hint` bytes) and waits for it. An empty slice
-    /// is the end of the stream.
-    pub(crate) fn poll_fill(
-        &mut self,
-        fd: &SharedFd,
-        cx: &mut Context<'_>,
-        hint: usize,
-    ) -> Poll<io::Result<&[u8]>> {
-        while self.pos == self.buf.len() {
-            match &mut self.state {
-                ReadState::Reading(op) => {
-                    let (res, buf) = ready!(Pin::new(op).poll(cx));
-                    self.state = ReadState::Idle;
-                    self.buf = buf;
-                    self.pos = 0;
-                    match res {
-                        Ok(0) => return Poll::Ready(Ok(&[])),
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            let poll = PollAdd::new(fd.clone(), libc::POLLIN);
-                            self.state = ReadState::Waiting(Op::submit(poll));
-                        }
-                        Err(e) => return Poll::Ready(Err(e)),
-                    }
-                }
-                ReadState::Waiting(op) => {
-                    let res = ready!(Pin::new(op).poll(cx));
-                    self.state = ReadState::Idle;
-                    res?;
-                }
-                ReadState::Idle => {
-                    let mut buf = std::mem::take(&mut self.buf);
-                    buf.clear();
-                    buf.reserve(hint.max(READ_CHUNK));
-                    self.pos = 0;
-                    let read = ReadAt::new(fd.clone(), buf, CURRENT);
-                    self.state = ReadState::Reading(Op::submit(read));
-                }
-            }
-        }
-        Poll::Ready(Ok(&self.buf[self.pos..]))
-    }
-
-    /// Marks `n` bytes of [`poll_fill`](Self::poll_fill)'s slice handed out.
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.buf.len());
-    }
-}
+/// The write side of the adapter: accepted bytes the kernel has not taken
+/// yet, and at most one operation in flight (kept across dropped polls).
+pub(crate) type FdPollWrite = WriteAdapter<FdOps>;
 
 impl std::fmt::Debug for FdPollRead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FdPollRead")
-            .field("buffered", &(self.buf.len() - self.pos))
-            .field("in_flight", &!matches!(self.state, ReadState::Idle))
+            .field("buffered", &self.buffered())
+            .field("in_flight", &self.in_flight())
             .finish()
-    }
-}
-
-/// The operation a [`FdPollWrite`] has in flight.
-#[derive(Default)]
-enum WriteState {
-    #[default]
-    Idle,
-    Writing(Op<WriteAt<Slice<Vec<u8>>>>),
-    /// The write came back `EAGAIN`: waiting for `POLLOUT`.
-    Waiting(Op<PollAdd>),
-}
-
-/// The write side of the adapter: accepted bytes the kernel has not taken
-/// yet, and at most one operation in flight (kept across dropped polls).
-#[derive(Default)]
-pub(crate) struct FdPollWrite {
-    /// The accepted bytes (while no write is in flight); `buf[sent..]` is
-    /// still to be written.
-    buf: Vec<u8>,
-    sent: usize,
-    state: WriteState,
-}
-
-impl FdPollWrite {
-    /// Takes the bytes of `bufs` in order, up to 64 KiB in all, into the
-    /// internal buffer and starts writing them; first finishes the previous
-    /// write. Returns how many bytes it took (0 when every slice is empty).
-    pub(crate) fn poll_write_vectored(
-        &mut self,
-        fd: &SharedFd,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        ready!(self.poll_flush(fd, cx))?;
-        for data in bufs {
-            let room = WRITE_CHUNK - self.buf.len();
-            if room == 0 {
-                break;
-            }
-            self.buf.extend_from_slice(&data[..data.len().min(room)]);
-        }
-        let n = self.buf.len();
-        if n > 0 {
-            self.start_write(fd);
-        }
-        Poll::Ready(Ok(n))
-    }
-
-    fn start_write(&mut self, fd: &SharedFd) {
-        let buf = std::mem::take(&mut self.buf);
-        let write = WriteAt::new(fd.clone(), buf.slice(self.sent..), CURRENT);
-        self.state = WriteState::Writing(Op::submit(write));
-    }
-
-    /// Forgets the accepted bytes after an error (they are not retried).
-    fn fail(&mut self, e: io::Error) -> Poll<io::Result<()>> {
-        self.buf.clear();
-        self.sent = 0;
-        Poll::Ready(Err(e))
-    }
-
-    /// Drives the write in flight until every accepted byte is written.
-    pub(crate) fn poll_flush(
-        &mut self,
-        fd: &SharedFd,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<()>> {
-        loop {
-            match &mut self.state {
-                WriteState::Writing(op) => {
-                    let (res, slice) = ready!(Pin::new(op).poll(cx));
-                    self.state = WriteState::Idle;
-                    self.buf = slice.into_inner();
-                    match res {
-                        Ok(0) => {
-                            let zero = io::Error::new(
-                                io::ErrorKind::WriteZero,
-                                "no more bytes were taken",
-                            );
-                            return self.fail(zero);
-                        }
-                        Ok(n) => self.sent += n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                            let poll = PollAdd::new(fd.clone(), libc::POLLOUT);
-                            self.state = WriteState::Waiting(Op::submit(poll));
-                        }
-                        Err(e) => return self.fail(e),
-                    }
-                }
-                WriteState::Waiting(op) => {
-                    let res = ready!(Pin::new(op).poll(cx));
-                    self.state = WriteState::Idle;
-                    if let Err(e) = res {
-                        return self.fail(e);
-                    }
-                }
-                WriteState::Idle if self.sent < self.buf.len() => self.start_write(fd),
-                WriteState::Idle => {
-                    self.buf.clear();
-                    self.sent = 0;
-                    return Poll::Ready(Ok(()));
-                }
-            }
-        }
     }
 }
 
 impl std::fmt::Debug for FdPollWrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FdPollWrite")
-            .field("in_flight", &!matches!(self.state, WriteState::Idle))
+            .field("in_flight", &self.in_flight())
             .finish()
     }
 }
@@ -335,8 +179,7 @@ macro_rules! impl_fd_write {
                 cx: &mut std::task::Context<'_>,
                 data: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                let bufs = [std::io::IoSlice::new(data)];
-                self.writer.poll_write_vectored(&self.io.fd, cx, &bufs)
+                self.writer.poll_write(&self.io.fd, cx, data)
             }
 
             fn poll_write_vectored(

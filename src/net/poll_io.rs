@@ -3,35 +3,142 @@
 //! flight, so a dropped poll loses nothing: the operation stays with the
 //! stream and its bytes are handed out (or its send finished) by the next
 //! poll.
+//!
+//! The state machines are [`ReadAdapter`] and [`WriteAdapter`], generic
+//! over the [`AdapterOps`] they run: sockets' `Recv`/`Send` here
+//! ([`SocketOps`]), pipes' and standard streams' reads and writes at the
+//! current position in `crate::io::fd_io`.
 
-use crate::buf::{IoBuf, Slice};
+use crate::buf::{BufResult, IoBuf, Slice};
 use crate::fd::SharedFd;
+use crate::op::poll::PollAdd;
 use crate::op::send_recv::{Recv, Send};
-use crate::op::Op;
+use crate::op::{Op, OpCode};
 use socket2::SockRef;
 use std::future::Future;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// Bytes asked of the kernel per receive (more when the caller's buffer is
-/// larger).
+/// Bytes asked of the kernel per adapter read (more when the caller's
+/// buffer is larger).
 const READ_CHUNK: usize = 16 * 1024;
-/// Most bytes one `poll_write` takes in.
+/// Most bytes one adapter `poll_write` takes in.
 const WRITE_CHUNK: usize = 64 * 1024;
 
-/// The read side of the adapter: received bytes not yet handed out.
-#[derive(Default)]
-pub(crate) struct PollRead {
+/// The pair of operations an adapter runs on its fd: one receiving into a
+/// `Vec<u8>` (from its start, up to its capacity), one sending a slice of
+/// one.
+pub(crate) trait AdapterOps: 'static {
+    /// Receives into the buffer's spare capacity.
+    type Read: OpCode<Output = BufResult<usize, Vec<u8>>>;
+    /// Sends the slice's bytes (perhaps only some).
+    type Write: OpCode<Output = BufResult<usize, Slice<Vec<u8>>>>;
+
+    /// Whether a result of `EAGAIN` waits for readiness (`POLLIN` or
+    /// `POLLOUT`) with a one-shot `IORING_OP_POLL_ADD`, then tries again;
+    /// else it is an error like any other.
+    const WAIT_ON_EAGAIN: bool;
+
+    /// The read of `fd` into `buf`.
+    fn read(fd: SharedFd, buf: Vec<u8>) -> Self::Read;
+    /// The write of `buf` to `fd`.
+    fn write(fd: SharedFd, buf: Slice<Vec<u8>>) -> Self::Write;
+
+    /// Shuts down the write direction, for
+    /// [`WriteAdapter::poll_close`]; by default there is none, and this
+    /// does nothing.
+    fn shutdown_write(_fd: &SharedFd) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A connected socket's operations: `IORING_OP_RECV`/`SEND`, and
+/// `shutdown(2)` on close. `EAGAIN` is an error like any other.
+pub(crate) enum SocketOps {}
+
+impl AdapterOps for SocketOps {
+    type Read = Recv<Vec<u8>>;
+    type Write = Send<Slice<Vec<u8>>>;
+    const WAIT_ON_EAGAIN: bool = false;
+
+    fn read(fd: SharedFd, buf: Vec<u8>) -> Self::Read {
+        Recv::new(fd, buf)
+    }
+
+    fn write(fd: SharedFd, buf: Slice<Vec<u8>>) -> Self::Write {
+        Send::new(fd, buf)
+    }
+
+    fn shutdown_write(fd: &SharedFd) -> io::Result<()> {
+        // shutdown(2) never blocks. A peer that already left (the socket is
+        // no longer connected) has nothing to be told: Ok, as tokio's
+        // streams say.
+        match SockRef::from(fd).shutdown(std::net::Shutdown::Write) {
+            Err(e) if e.kind() != io::ErrorKind::NotConnected => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The read side of a socket's adapter: received bytes not yet handed out.
+pub(crate) type PollRead = ReadAdapter<SocketOps>;
+/// The write side of a socket's adapter: accepted bytes the kernel has not
+/// taken.
+pub(crate) type PollWrite = WriteAdapter<SocketOps>;
+
+impl std::fmt::Debug for PollRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PollRead")
+            .field("buffered", &self.buffered())
+            .field("in_flight", &self.in_flight())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PollWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PollWrite")
+            .field("in_flight", &self.in_flight())
+            .field("shut_down", &self.shut_down)
+            .finish()
+    }
+}
+
+fn would_block<O: AdapterOps>(e: &io::Error) -> bool {
+    O::WAIT_ON_EAGAIN && e.kind() == io::ErrorKind::WouldBlock
+}
+
+/// The operation a [`ReadAdapter`] has in flight.
+enum ReadState<O: AdapterOps> {
+    Idle,
+    Reading(Op<O::Read>),
+    /// The read came back `EAGAIN`: waiting for `POLLIN`.
+    Waiting(Op<PollAdd>),
+}
+
+/// The read side of the adapter: bytes read and not yet handed out, and at
+/// most one operation in flight (kept across dropped polls).
+pub(crate) struct ReadAdapter<O: AdapterOps> {
     buf: Vec<u8>,
     /// `buf[pos..]` is still to be handed out.
     pos: usize,
-    op: Option<Op<Recv<Vec<u8>>>>,
+    state: ReadState<O>,
 }
 
-impl PollRead {
-    /// The received bytes not handed out yet; when there are none, starts a
-    /// receive (of at least `hint` bytes) and waits for it. An empty slice
+impl<O: AdapterOps> Default for ReadAdapter<O> {
+    fn default() -> Self {
+        ReadAdapter {
+            buf: Vec::new(),
+            pos: 0,
+            state: ReadState::Idle,
+        }
+    }
+}
+
+impl<O: AdapterOps> ReadAdapter<O> {
+    /// The bytes read and not handed out yet; when there are none, starts
+    /// a read (of at least `hint` bytes) and waits for it. An empty slice
     /// is the end of the stream.
     pub(crate) fn poll_fill(
         &mut self,
@@ -40,24 +147,33 @@ impl PollRead {
         hint: usize,
     ) -> Poll<io::Result<&[u8]>> {
         while self.pos == self.buf.len() {
-            match &mut self.op {
-                Some(op) => {
+            match &mut self.state {
+                ReadState::Reading(op) => {
                     let (res, buf) = ready!(Pin::new(op).poll(cx));
-                    self.op = None;
+                    self.state = ReadState::Idle;
                     self.buf = buf;
                     self.pos = 0;
                     match res {
                         Ok(0) => return Poll::Ready(Ok(&[])),
                         Ok(_) => {}
+                        Err(e) if would_block::<O>(&e) => {
+                            let poll = PollAdd::new(fd.clone(), libc::POLLIN);
+                            self.state = ReadState::Waiting(Op::submit(poll));
+                        }
                         Err(e) => return Poll::Ready(Err(e)),
                     }
                 }
-                None => {
+                ReadState::Waiting(op) => {
+                    let res = ready!(Pin::new(op).poll(cx));
+                    self.state = ReadState::Idle;
+                    res?;
+                }
+                ReadState::Idle => {
                     let mut buf = std::mem::take(&mut self.buf);
                     buf.clear();
                     buf.reserve(hint.max(READ_CHUNK));
                     self.pos = 0;
-                    self.op = Some(Op::submit(Recv::new(fd.clone(), buf)));
+                    self.state = ReadState::Reading(Op::submit(O::read(fd.clone(), buf)));
                 }
             }
         }
@@ -68,30 +184,53 @@ impl PollRead {
     pub(crate) fn consume(&mut self, n: usize) {
         self.pos = (self.pos + n).min(self.buf.len());
     }
-}
 
-impl std::fmt::Debug for PollRead {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PollRead")
-            .field("buffered", &(self.buf.len() - self.pos))
-            .field("in_flight", &self.op.is_some())
-            .finish()
+    /// How many bytes are read and not handed out yet.
+    pub(crate) fn buffered(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Whether an operation is in flight.
+    pub(crate) fn in_flight(&self) -> bool {
+        !matches!(self.state, ReadState::Idle)
     }
 }
 
-/// The write side of the adapter: accepted bytes the kernel has not taken.
-#[derive(Default)]
-pub(crate) struct PollWrite {
+/// The operation a [`WriteAdapter`] has in flight.
+enum WriteState<O: AdapterOps> {
+    Idle,
+    Writing(Op<O::Write>),
+    /// The write came back `EAGAIN`: waiting for `POLLOUT`.
+    Waiting(Op<PollAdd>),
+}
+
+/// The write side of the adapter: accepted bytes the kernel has not taken
+/// yet, and at most one operation in flight (kept across dropped polls).
+pub(crate) struct WriteAdapter<O: AdapterOps> {
+    /// The accepted bytes (while no write is in flight); `buf[sent..]` is
+    /// still to be written.
     buf: Vec<u8>,
-    /// Bytes of the in-flight buffer already sent.
     sent: usize,
-    op: Option<Op<Send<Slice<Vec<u8>>>>>,
+    state: WriteState<O>,
+    /// Whether [`poll_close`](Self::poll_close) shut the write direction
+    /// down.
     shut_down: bool,
 }
 
-impl PollWrite {
+impl<O: AdapterOps> Default for WriteAdapter<O> {
+    fn default() -> Self {
+        WriteAdapter {
+            buf: Vec::new(),
+            sent: 0,
+            state: WriteState::Idle,
+            shut_down: false,
+        }
+    }
+}
+
+impl<O: AdapterOps> WriteAdapter<O> {
     /// Takes up to 64 KiB of `data` into the internal buffer and starts
-    /// sending it; first finishes the previous send.
+    /// writing it; first finishes the previous write.
     pub(crate) fn poll_write(
         &mut self,
         fd: &SharedFd,
@@ -102,8 +241,8 @@ impl PollWrite {
     }
 
     /// Takes the bytes of `bufs` in order, up to 64 KiB in all, into the
-    /// internal buffer in one go and starts sending them; first finishes the
-    /// previous send. Returns how many bytes it took (0 when every slice is
+    /// internal buffer in one go and starts writing them; first finishes the
+    /// previous write. Returns how many bytes it took (0 when every slice is
     /// empty).
     pub(crate) fn poll_write_vectored(
         &mut self,
@@ -112,59 +251,81 @@ impl PollWrite {
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_flush(fd, cx))?;
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
         for data in bufs {
-            let room = WRITE_CHUNK - buf.len();
+            let room = WRITE_CHUNK - self.buf.len();
             if room == 0 {
                 break;
             }
-            buf.extend_from_slice(&data[..data.len().min(room)]);
+            self.buf.extend_from_slice(&data[..data.len().min(room)]);
         }
-        let n = buf.len();
-        if n == 0 {
-            self.buf = buf;
-            return Poll::Ready(Ok(0));
+        let n = self.buf.len();
+        if n > 0 {
+            self.start_write(fd);
         }
-        self.sent = 0;
-        self.op = Some(Op::submit(Send::new(fd.clone(), buf.slice(..))));
         Poll::Ready(Ok(n))
     }
 
-    /// Drives the in-flight send until every accepted byte is sent.
+    fn start_write(&mut self, fd: &SharedFd) {
+        let buf = std::mem::take(&mut self.buf);
+        let write = O::write(fd.clone(), buf.slice(self.sent..));
+        self.state = WriteState::Writing(Op::submit(write));
+    }
+
+    /// Forgets the accepted bytes after an error (they are not retried).
+    fn fail(&mut self, e: io::Error) -> Poll<io::Result<()>> {
+        self.buf.clear();
+        self.sent = 0;
+        Poll::Ready(Err(e))
+    }
+
+    /// Drives the write in flight until every accepted byte is written.
     pub(crate) fn poll_flush(
         &mut self,
         fd: &SharedFd,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
-        while let Some(op) = &mut self.op {
-            let (res, slice) = ready!(Pin::new(op).poll(cx));
-            self.op = None;
-            let buf = slice.into_inner();
-            match res {
-                Ok(0) => {
-                    self.buf = buf;
-                    let zero = io::Error::new(io::ErrorKind::WriteZero, "no more bytes were taken");
-                    return Poll::Ready(Err(zero));
+        loop {
+            match &mut self.state {
+                WriteState::Writing(op) => {
+                    let (res, slice) = ready!(Pin::new(op).poll(cx));
+                    self.state = WriteState::Idle;
+                    self.buf = slice.into_inner();
+                    match res {
+                        Ok(0) => {
+                            let zero = io::Error::new(
+                                io::ErrorKind::WriteZero,
+                                "no more bytes were taken",
+                            );
+                            return self.fail(zero);
+                        }
+                        Ok(n) => self.sent += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) if would_block::<O>(&e) => {
+                            let poll = PollAdd::new(fd.clone(), libc::POLLOUT);
+                            self.state = WriteState::Waiting(Op::submit(poll));
+                        }
+                        Err(e) => return self.fail(e),
+                    }
                 }
-                Ok(n) => self.sent += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf = buf;
-                    return Poll::Ready(Err(e));
+                WriteState::Waiting(op) => {
+                    let res = ready!(Pin::new(op).poll(cx));
+                    self.state = WriteState::Idle;
+                    if let Err(e) = res {
+                        return self.fail(e);
+                    }
                 }
-            }
-            if self.sent < buf.len() {
-                let rest = buf.slice(self.sent..);
-                self.op = Some(Op::submit(Send::new(fd.clone(), rest)));
-            } else {
-                self.buf = buf;
+                WriteState::Idle if self.sent < self.buf.len() => self.start_write(fd),
+                WriteState::Idle => {
+                    self.buf.clear();
+                    self.sent = 0;
+                    return Poll::Ready(Ok(()));
+                }
             }
         }
-        Poll::Ready(Ok(()))
     }
 
-    /// Flushes, then shuts down the write direction: the peer reads EOF.
+    /// Flushes, then shuts down the write direction (once, with
+    /// [`AdapterOps::shutdown_write`]): the peer reads EOF.
     pub(crate) fn poll_close(
         &mut self,
         fd: &SharedFd,
@@ -172,24 +333,15 @@ impl PollWrite {
     ) -> Poll<io::Result<()>> {
         ready!(self.poll_flush(fd, cx))?;
         if !self.shut_down {
-            // shutdown(2) never blocks. A peer that already left (the
-            // socket is no longer connected) has nothing to be told: Ok,
-            // as tokio's streams say.
-            match SockRef::from(fd).shutdown(std::net::Shutdown::Write) {
-                Err(e) if e.kind() != io::ErrorKind::NotConnected => return Poll::Ready(Err(e)),
-                _ => self.shut_down = true,
-            }
+            O::shutdown_write(fd)?;
+            self.shut_down = true;
         }
         Poll::Ready(Ok(()))
     }
-}
 
-impl std::fmt::Debug for PollWrite {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PollWrite")
-            .field("in_flight", &self.op.is_some())
-            .field("shut_down", &self.shut_down)
-            .finish()
+    /// Whether an operation is in flight.
+    pub(crate) fn in_flight(&self) -> bool {
+        !matches!(self.state, WriteState::Idle)
     }
 }
 

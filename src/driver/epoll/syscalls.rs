@@ -109,10 +109,10 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
     let ret = match sqe.opcode {
         opcode::Nop::CODE => 0,
         opcode::Read::CODE | opcode::Readv::CODE | opcode::Write::CODE | opcode::Writev::CODE => {
-            // SAFETY: as this function's contract.
             if kind == FdKind::Direct {
                 return Attempt::Blocking;
             }
+            // SAFETY: as this function's contract.
             let ret = unsafe { read_write(sqe, kind, true) };
             return match (ret, kind) {
                 (r, _) if r == -libc::EOPNOTSUPP => Attempt::Blocking,
