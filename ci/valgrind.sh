@@ -71,8 +71,21 @@ done
 epoll_bins=$(cargo test --no-run --test epoll --test driver --test tcp --test unix --test udp \
     --test fs_file --test pipe_stdio --test regressions --message-format=json 2>/dev/null |
     grep -o '"executable":"[^"]*"' | cut -d'"' -f4)
+epoll_skips=(
+    # Valgrind does not implement pidfd_open (see above): the epoll driver
+    # waits for children on a pidfd.
+    --skip child_processes_report_their_exit
+    --skip a_child_waited_on_epoll
+    --skip into_blocking_fd_hands_the_pipe_to_a_child
+    # Leaks on purpose: a pool job still blocked at shutdown keeps the data
+    # it points into (the same as the ring's leaking shutdown, skipped above).
+    --skip runtime_drop_with_a_blocked_pool_job
+    # An io_uring runtime parks in io_uring_enter while the other must run.
+    --skip io_uring_and_epoll_runtimes_wake_each_other
+)
 for bin in $epoll_bins; do
     echo "== valgrind (epoll driver) $(basename "$bin")"
-    RINGIO_DRIVER=epoll memcheck "$bin" --test-threads=1 "${skips[@]}" || status=1
+    RINGIO_DRIVER=epoll memcheck "$bin" --test-threads=1 "${skips[@]}" "${epoll_skips[@]}" ||
+        status=1
 done
 exit $status

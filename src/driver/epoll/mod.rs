@@ -30,9 +30,14 @@ use sqe::Sqe;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use syscalls::{Attempt, FdKind, Interest};
+
+/// Whether `epoll_pwait2` worked the last time a driver of this process
+/// tried it (asked once per process, not once per runtime).
+static PWAIT2: AtomicBool = AtomicBool::new(true);
 
 /// Events taken per `epoll_wait`.
 const EVENTS: usize = 256;
@@ -80,7 +85,7 @@ impl Epoll {
             pool_running: 0,
             unparker,
             events: Vec::with_capacity(EVENTS),
-            pwait2: true,
+            pwait2: PWAIT2.load(Ordering::Relaxed),
         })
     }
 
@@ -346,7 +351,10 @@ impl Epoll {
             match err.raw_os_error() {
                 Some(libc::EINTR) => return Ok(0),
                 // No `epoll_pwait2` here (or a filter denies it).
-                Some(libc::ENOSYS) | Some(libc::EPERM) if self.pwait2 => self.pwait2 = false,
+                Some(libc::ENOSYS) | Some(libc::EPERM) if self.pwait2 => {
+                    self.pwait2 = false;
+                    PWAIT2.store(false, Ordering::Relaxed);
+                }
                 _ => return Err(err),
             }
         }
