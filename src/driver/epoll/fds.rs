@@ -40,17 +40,51 @@ struct FdState {
     registered: bool,
     /// `O_NONBLOCK` set (for accept and connect).
     nonblocking: bool,
+    /// The last attempt found the fd not ready to read (`EAGAIN`, or a short
+    /// read of a byte stream, which drained it); an event clears it. A new
+    /// read then waits for the event instead of trying a system call that
+    /// would say `EAGAIN`.
+    read_blocked: bool,
+    /// As `read_blocked`, for writes (a short write filled the buffer).
+    write_blocked: bool,
+    /// Whether a short read or write means drained or full: a stream
+    /// socket or a pipe (not a datagram socket, nor a tty). Asked once.
+    byte_stream: Option<bool>,
     readers: VecDeque<u64>,
     writers: VecDeque<u64>,
 }
 
 impl FdState {
+    fn blocked(&mut self, interest: Interest) -> &mut bool {
+        match interest {
+            Interest::Read => &mut self.read_blocked,
+            Interest::Write => &mut self.write_blocked,
+        }
+    }
+
     fn queue(&mut self, interest: Interest) -> &mut VecDeque<u64> {
         match interest {
             Interest::Read => &mut self.readers,
             Interest::Write => &mut self.writers,
         }
     }
+}
+
+/// A socket's `SO_TYPE`.
+fn socket_type(fd: RawFd) -> Option<i32> {
+    let mut kind: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `kind` and `len` live on this frame; `len` is `kind`'s size.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut kind as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    (ret == 0).then_some(kind)
 }
 
 /// Whether `fd` was opened with `O_DIRECT`.
@@ -161,6 +195,43 @@ impl Fds {
 
     pub(super) fn set_registered(&mut self, fd: RawFd) {
         self.state(fd).registered = true;
+    }
+
+    /// Whether an operation on `fd` for `interest` should wait for an event
+    /// without trying first: the last attempt found it not ready and no
+    /// event came since (only for fds in the epoll set: an event will come).
+    pub(super) fn is_blocked(&mut self, fd: RawFd, interest: Interest) -> bool {
+        match self.states.get_mut(fd.max(0) as usize) {
+            Some(state) => state.registered && *state.blocked(interest),
+            None => false,
+        }
+    }
+
+    /// Records whether `fd` is known not ready for `interest`.
+    pub(super) fn set_blocked(&mut self, fd: RawFd, interest: Interest, blocked: bool) {
+        if let Some(state) = self.states.get_mut(fd.max(0) as usize) {
+            *state.blocked(interest) = blocked;
+        }
+    }
+
+    /// Whether a short read or write of `fd` means it is drained or full
+    /// (one `fstat`, and `getsockopt` for a socket, per fd).
+    pub(super) fn is_byte_stream(&mut self, fd: RawFd) -> bool {
+        let state = self.state(fd);
+        if let Some(known) = state.byte_stream {
+            return known;
+        }
+        // SAFETY: a zeroed `stat` is valid; `fstat` fills it or fails.
+        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `stat` lives on this frame.
+        let byte_stream = unsafe { libc::fstat(fd, &mut stat) } == 0
+            && match stat.st_mode & libc::S_IFMT {
+                libc::S_IFIFO => true,
+                libc::S_IFSOCK => socket_type(fd) == Some(libc::SOCK_STREAM),
+                _ => false,
+            };
+        state.byte_stream = Some(byte_stream);
+        byte_stream
     }
 
     /// Whether operations already wait on `fd` for `interest` (a new one

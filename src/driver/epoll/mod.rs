@@ -113,8 +113,9 @@ impl Epoll {
         let mut queued = std::mem::take(&mut self.queued);
         for sqe in queued.drain(..) {
             if let Some(interest) = syscalls::interest_of(&sqe) {
-                // Behind operations already waiting on this fd: in order.
-                if self.fds.has_waiters(sqe.fd, interest) {
+                // Behind operations already waiting on this fd (in order),
+                // or for the event that says it is ready again.
+                if self.fds.has_waiters(sqe.fd, interest) || self.fds.is_blocked(sqe.fd, interest) {
                     self.wait(sqe, interest, 0);
                     continue;
                 }
@@ -148,7 +149,10 @@ impl Epoll {
         // read) whose data stays alive until this completion is reaped (the
         // driver's contract with `op/`).
         match unsafe { syscalls::attempt(&sqe, kind, progress) } {
-            Attempt::Done(res) => Some(Cqe { res, flags: 0 }),
+            Attempt::Done(res) => {
+                self.note_short(&sqe, res);
+                Some(Cqe { res, flags: 0 })
+            }
             Attempt::Wait(interest, progress) => {
                 self.wait(sqe, interest, progress);
                 None
@@ -178,6 +182,7 @@ impl Epoll {
             }
             self.fds.set_registered(fd);
         }
+        self.fds.set_blocked(fd, interest, true);
         self.fds.push_waiter(fd, interest, sqe.user_data);
         self.waiting.insert(
             sqe.user_data,
@@ -202,6 +207,21 @@ impl Epoll {
                 syscall!(epoll_ctl(epfd, libc::EPOLL_CTL_MOD, fd, &mut event)).map(drop)
             }
             res => res.map(drop),
+        }
+    }
+
+    /// A read or write of a byte stream that moved fewer bytes than asked
+    /// drained the fd (or filled it): the next one waits for the event
+    /// rather than making a system call that would say `EAGAIN`, as tokio's
+    /// streams do.
+    fn note_short(&mut self, sqe: &Sqe, res: i32) {
+        let interest = match sqe.opcode {
+            opcode::Recv::CODE | opcode::Read::CODE => Interest::Read,
+            opcode::Send::CODE | opcode::Write::CODE => Interest::Write,
+            _ => return,
+        };
+        if res > 0 && (res as u32) < sqe.len && self.fds.is_byte_stream(sqe.fd) {
+            self.fds.set_blocked(sqe.fd, interest, true);
         }
     }
 
@@ -289,9 +309,11 @@ impl Epoll {
             let event = self.events[i];
             let (fd, bits) = (event.u64 as i32, event.events as i32);
             if bits & (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) != 0 {
+                self.fds.set_blocked(fd, Interest::Read, false);
                 self.run_ready(fd, Interest::Read);
             }
             if bits & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0 {
+                self.fds.set_blocked(fd, Interest::Write, false);
                 self.run_ready(fd, Interest::Write);
             }
         }
@@ -377,11 +399,17 @@ impl Epoll {
                     self.fds.remove_waiter(fd, interest, user_data);
                     self.waiting.remove(&user_data);
                     self.completed.push((user_data, Cqe { res, flags: 0 }));
+                    self.note_short(&sqe, res);
+                    if self.fds.is_blocked(fd, interest) {
+                        // Drained (or full): the rest wait for the next event.
+                        return;
+                    }
                 }
                 Attempt::Wait(_, progress) => {
                     if let Some(waiting) = self.waiting.get_mut(&user_data) {
                         waiting.progress = progress;
                     }
+                    self.fds.set_blocked(fd, interest, true);
                     return;
                 }
                 Attempt::Blocking => {
