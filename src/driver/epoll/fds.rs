@@ -50,6 +50,10 @@ struct FdState {
     /// Whether a short read or write means drained or full: a stream
     /// socket or a pipe (not a datagram socket, nor a tty). Asked once.
     byte_stream: Option<bool>,
+    /// An event said hang-up or error (the peer closed, the pipe's writer
+    /// went): no edge will follow, and every operation completes at once
+    /// (end of file, `EPIPE`), so none waits for readiness any more.
+    hung_up: bool,
     readers: VecDeque<u64>,
     writers: VecDeque<u64>,
 }
@@ -202,8 +206,15 @@ impl Fds {
     /// event came since (only for fds in the epoll set: an event will come).
     pub(super) fn is_blocked(&mut self, fd: RawFd, interest: Interest) -> bool {
         match self.states.get_mut(fd.max(0) as usize) {
-            Some(state) => state.registered && *state.blocked(interest),
+            Some(state) => state.registered && !state.hung_up && *state.blocked(interest),
             None => false,
+        }
+    }
+
+    /// Records that an event said hang-up or error for `fd`.
+    pub(super) fn set_hung_up(&mut self, fd: RawFd) {
+        if let Some(state) = self.states.get_mut(fd.max(0) as usize) {
+            state.hung_up = true;
         }
     }
 

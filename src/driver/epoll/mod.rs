@@ -308,6 +308,9 @@ impl Epoll {
         for i in 0..n {
             let event = self.events[i];
             let (fd, bits) = (event.u64 as i32, event.events as i32);
+            if bits & (libc::EPOLLHUP | libc::EPOLLRDHUP | libc::EPOLLERR) != 0 {
+                self.fds.set_hung_up(fd);
+            }
             if bits & (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) != 0 {
                 self.fds.set_blocked(fd, Interest::Read, false);
                 self.run_ready(fd, Interest::Read);
