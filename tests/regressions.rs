@@ -162,6 +162,10 @@ unsafe impl ringio::buf::IoBufMut for CountedBuf {
 fn op_dropped_after_a_leaking_shutdown_keeps_its_buffer() {
     let _serial = common::serial(); // ring fd counts need quiet neighbours
     skip_unless_uring!();
+    // (The epoll driver cancels a waiting read at once, so there is
+    // nothing to leak; a read still running on the blocking pool is leaked
+    // the same way, which tests/epoll.rs checks.)
+    io_uring_only!("a leaking shutdown leaves the kernel holding a read");
     bounded(Duration::from_secs(30), || {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
