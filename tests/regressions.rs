@@ -319,3 +319,74 @@ fn msg_ring_wake_from_a_finishing_block_on_is_delivered() {
 /// cancel costs, Unix paths with a NUL inside, offset `u64::MAX`.
 #[path = "regressions/stress_probe.rs"]
 mod stress_probe;
+
+/// A Unix datagram send that had to wait for room in the receiver's queue
+/// completed `Ok(0)` and the receiver got an empty datagram: io_uring
+/// retried the send (it arms a poll and tries again) with the message its
+/// failed first try had already consumed (Linux 6.18). Datagram sends now
+/// ask the kernel not to wait and wait for room themselves, then send
+/// again with a fresh entry. Both `send_to` and a connected `send`.
+#[test]
+fn a_unix_datagram_send_that_waits_for_room_sends_its_bytes() {
+    let _serial = common::serial();
+    skip_unless_uring!();
+    bounded(Duration::from_secs(30), || {
+        ringio::run(async {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("receiver");
+            let receiver = ringio::net::UnixDatagram::bind(&path).unwrap();
+            let sender = ringio::net::UnixDatagram::unbound().unwrap();
+            let (a, b) = ringio::net::UnixDatagram::pair().unwrap();
+            for connected in [false, true] {
+                let (to, from) = if connected {
+                    (&b, &a)
+                } else {
+                    (&receiver, &sender)
+                };
+                // Fill the receiver's queue: a send that does not finish
+                // within 20 ms found it full.
+                let mut queued = 0;
+                loop {
+                    let send = async {
+                        if connected {
+                            from.send(vec![1u8; 100]).await
+                        } else {
+                            from.send_to(vec![1u8; 100], &path).await
+                        }
+                    };
+                    match ringio::time::timeout(Duration::from_millis(20), send).await {
+                        Ok((res, _)) => {
+                            assert_eq!(res.unwrap(), 100);
+                            queued += 1;
+                        }
+                        Err(_) => break,
+                    }
+                    assert!(queued < 100_000, "the queue never filled");
+                }
+                let waiting = async {
+                    if connected {
+                        from.send(vec![7u8; 100]).await.0
+                    } else {
+                        from.send_to(vec![7u8; 100], &path).await.0
+                    }
+                };
+                let drain = async {
+                    // Let the send start waiting first.
+                    for _ in 0..10 {
+                        ringio::yield_now().await;
+                    }
+                    let mut last = Vec::new();
+                    for _ in 0..=queued {
+                        let (res, buf) = to.recv(Vec::with_capacity(200)).await;
+                        assert!(res.unwrap() > 0, "an empty datagram arrived");
+                        last = buf;
+                    }
+                    last
+                };
+                let (sent, last) = futures::join!(waiting, drain);
+                assert_eq!(sent.unwrap(), 100, "connected: {connected}");
+                assert_eq!(last, vec![7u8; 100], "connected: {connected}");
+            }
+        });
+    });
+}

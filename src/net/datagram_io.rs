@@ -4,10 +4,15 @@ use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::op::connect::Connect;
 use crate::op::msg::{Received, RecvMsg, SendMsg};
-use crate::op::send_recv::{Recv, Send};
+use crate::op::poll::PollAdd;
+use crate::op::send_recv::{Recv, SendNow};
 use crate::op::Op;
 use socket2::SockAddr;
 use std::io;
+
+fn would_block<T>(res: &io::Result<T>) -> bool {
+    matches!(res, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+}
 
 /// What a datagram receive reported besides the bytes: how many were
 /// stored, who sent them, and whether the datagram was longer than the
@@ -50,10 +55,34 @@ impl DatagramIo {
         Op::submit(Connect::new(self.fd.clone(), addr)).await
     }
 
+    /// Sends one datagram to `addr`.
+    ///
+    /// Every datagram send asks the kernel not to wait (`MSG_DONTWAIT`) and
+    /// waits for room itself (a one-shot `POLL_ADD` for `POLLOUT`), then
+    /// sends again with a fresh entry. Left to wait in the kernel, a Unix
+    /// datagram send to a full receiver is retried by io_uring with the
+    /// message its first try had already consumed: it completes `Ok(0)` and
+    /// the receiver gets an empty datagram (seen on Linux 6.18).
     pub(crate) async fn send_to<B: IoBuf>(&self, buf: B, addr: SockAddr) -> BufResult<usize, B> {
-        let op = SendMsg::new(self.fd.clone(), vec![buf], Some(addr));
-        let (res, mut bufs) = Op::submit(op).await;
-        (res, bufs.pop().expect("the one buffer comes back"))
+        let mut bufs = vec![buf];
+        loop {
+            let op = SendMsg::new(self.fd.clone(), bufs, Some(addr.clone())).now();
+            let (res, back) = Op::submit(op).await;
+            bufs = back;
+            if !would_block(&res) {
+                return (res, bufs.pop().expect("the one buffer comes back"));
+            }
+            if let Err(e) = self.writable().await {
+                return (Err(e), bufs.pop().expect("the one buffer comes back"));
+            }
+        }
+    }
+
+    /// Waits until the socket has room for a datagram.
+    async fn writable(&self) -> io::Result<()> {
+        Op::submit(PollAdd::new(self.fd.clone(), libc::POLLOUT))
+            .await
+            .map(drop)
     }
 
     pub(crate) async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<Received, B> {
@@ -61,8 +90,20 @@ impl DatagramIo {
         (res, bufs.pop().expect("the one buffer comes back"))
     }
 
+    /// Sends one datagram to the connected peer (waiting for room as
+    /// [`send_to`](Self::send_to) does).
     pub(crate) async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        Op::submit(Send::new(self.fd.clone(), buf)).await
+        let mut buf = buf;
+        loop {
+            let (res, back) = Op::submit(SendNow::now(self.fd.clone(), buf)).await;
+            buf = back;
+            if !would_block(&res) {
+                return (res, buf);
+            }
+            if let Err(e) = self.writable().await {
+                return (Err(e), buf);
+            }
+        }
     }
 
     pub(crate) async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {

@@ -23,6 +23,8 @@ pub(crate) struct SendMsg<B> {
     fd: SharedFd,
     bufs: Vec<B>,
     header: Box<SendHeader>,
+    /// `sendmsg(2)` flags: `MSG_NOSIGNAL`, and `MSG_DONTWAIT` for [`now`](Self::now).
+    flags: i32,
 }
 
 impl<B: IoBuf> SendMsg<B> {
@@ -38,7 +40,19 @@ impl<B: IoBuf> SendMsg<B> {
             header_ref.hdr.msg_name = addr.as_ptr().cast_mut().cast();
             header_ref.hdr.msg_namelen = addr.len();
         }
-        SendMsg { fd, bufs, header }
+        SendMsg {
+            fd,
+            bufs,
+            header,
+            flags: libc::MSG_NOSIGNAL,
+        }
+    }
+
+    /// Fails with `EAGAIN` rather than wait (`MSG_DONTWAIT`; see
+    /// [`SendNow`](super::send_recv::SendNow)).
+    pub(crate) fn now(mut self) -> Self {
+        self.flags |= libc::MSG_DONTWAIT;
+        self
     }
 }
 
@@ -50,7 +64,7 @@ unsafe impl<B: IoBuf> OpCode for SendMsg<B> {
 
     fn sqe(&mut self) -> squeue::Entry {
         opcode::SendMsg::new(types::Fd(self.fd.raw()), &self.header.hdr)
-            .flags(libc::MSG_NOSIGNAL as u32)
+            .flags(self.flags as u32)
             .build()
     }
 

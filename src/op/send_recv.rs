@@ -8,9 +8,10 @@ use crate::fd::SharedFd;
 use io_uring::{opcode, squeue, types};
 use std::io;
 
-/// Sends `buf`'s initialized bytes; `MSG_NOSIGNAL`, so a closed peer is an
-/// `EPIPE` error, never a SIGPIPE. Requires Linux 5.6.
-pub(crate) struct Send<B> {
+/// Sends `buf`'s initialized bytes with `send(2)` flags `FLAGS`; by default
+/// `MSG_NOSIGNAL`, so a closed peer is an `EPIPE` error, never a SIGPIPE.
+/// Requires Linux 5.6.
+pub(crate) struct Send<B, const FLAGS: i32 = { libc::MSG_NOSIGNAL }> {
     fd: SharedFd,
     buf: B,
 }
@@ -21,15 +22,27 @@ impl<B: IoBuf> Send<B> {
     }
 }
 
+/// A send that fails with `EAGAIN` rather than wait (`MSG_DONTWAIT`): the
+/// kernel's own retry of a datagram send that waited for room can send an
+/// empty datagram (see `net/datagram_io.rs`), so datagram sockets wait for
+/// room themselves.
+pub(crate) type SendNow<B> = Send<B, { libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT }>;
+
+impl<B: IoBuf> SendNow<B> {
+    pub(crate) fn now(fd: SharedFd, buf: B) -> Self {
+        Send { fd, buf }
+    }
+}
+
 // SAFETY: the entry points at `buf`'s stable heap pointer, valid for reads of
 // `bytes_init()` bytes while `self` owns `buf`.
-unsafe impl<B: IoBuf> OpCode for Send<B> {
+unsafe impl<B: IoBuf, const FLAGS: i32> OpCode for Send<B, FLAGS> {
     type Output = BufResult<usize, B>;
 
     fn sqe(&mut self) -> squeue::Entry {
         let len = u32::try_from(self.buf.bytes_init()).unwrap_or(u32::MAX);
         opcode::Send::new(types::Fd(self.fd.raw()), self.buf.stable_ptr(), len)
-            .flags(libc::MSG_NOSIGNAL)
+            .flags(FLAGS)
             .build()
     }
 
