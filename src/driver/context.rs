@@ -202,6 +202,7 @@ impl Handle {
     /// there are entries to submit or operations whose completions may be
     /// waiting, else none; the due timers fire either way. One borrow: asked
     /// every busy tick.
+    #[inline]
     pub(crate) fn turn_busy(&self, woken: &mut Vec<Waiter>) -> io::Result<()> {
         let mut driver = self.0.borrow_mut();
         if driver.has_queued_entries() || driver.ops_in_flight() > 0 {

@@ -81,7 +81,7 @@ impl Driver {
         true
     }
 
-    /// [`enter_for`](Self::enter_for) without a ring: one `epoll_wait`
+    /// [`enter`](Self::enter) without a ring: one `epoll_wait`
     /// (bounded by `timeout`, or none if `wait` is false), then the reap.
     #[cold]
     #[inline(never)]

@@ -351,8 +351,8 @@ impl Driver {
             .filter(|_| wait)
             .map(|deadline| deadline.saturating_duration_since(Instant::now()));
         let res = match timeout {
-            Some(timeout) if timeout.is_zero() => self.enter(false),
-            timeout => self.enter_for(wait, timeout),
+            Some(timeout) if timeout.is_zero() => self.submit(),
+            timeout => self.enter(wait, timeout),
         };
         self.expire_timers();
         res
@@ -461,7 +461,7 @@ impl Driver {
             }
             let now = Instant::now();
             let want = pending.min(self.completion_batch());
-            if now >= deadline || self.enter_with_timeout(deadline - now, want).is_err() {
+            if now >= deadline || self.await_completions(deadline - now, want).is_err() {
                 self.leak();
                 return;
             }
@@ -505,11 +505,7 @@ impl Driver {
                 let _ = self.push_cancel(key.user_data());
             }
             let now = Instant::now();
-            if now >= deadline
-                || self
-                    .enter_with_timeout(deadline - now, batch.len())
-                    .is_err()
-            {
+            if now >= deadline || self.await_completions(deadline - now, batch.len()).is_err() {
                 return false;
             }
         }

@@ -61,7 +61,7 @@ impl Driver {
                 return Ok(out);
             }
             drop(queue);
-            self.enter(false)?;
+            self.submit()?;
         }
     }
 
@@ -81,21 +81,22 @@ impl Driver {
             // The entries are in the ring already: whatever this enter says,
             // they stay owned by their operations. An error resurfaces at
             // the tick's own enter.
-            let _ = self.enter(false);
+            let _ = self.submit();
         }
     }
 
-    /// One `io_uring_enter`: submits every queued entry and runs pending
-    /// completions (`GETEVENTS`, needed under `DEFER_TASKRUN`); with `wait`,
-    /// blocks until at least one completion is ready. Then reaps the CQ.
-    pub(super) fn enter(&mut self, wait: bool) -> io::Result<()> {
-        self.enter_for(wait, None)
+    /// Submits every queued entry without waiting, then reaps: an
+    /// [`enter`](Self::enter) that does not wait.
+    pub(super) fn submit(&mut self) -> io::Result<()> {
+        self.enter(false, None)
     }
 
-    /// As [`enter`](Self::enter), and a waiting enter returns once
-    /// `timeout` has passed even with no completion (an `EXT_ARG` timespec:
-    /// Linux 5.11).
-    pub(super) fn enter_for(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
+    /// The one `io_uring_enter` of a turn: submits every queued entry and
+    /// runs pending completions (`GETEVENTS`, needed under
+    /// `DEFER_TASKRUN`); with `wait`, blocks until at least one completion
+    /// is ready or `timeout` has passed (an `EXT_ARG` timespec: Linux
+    /// 5.11). Then reaps the CQ.
+    pub(super) fn enter(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
         let messages_queued = !self.msg_targets.is_empty();
@@ -177,7 +178,7 @@ impl Driver {
 
     /// Submits and waits at most `timeout` for `want` completions (used at
     /// shutdown, where the wait must be bounded). Then reaps.
-    pub(super) fn enter_with_timeout(&mut self, timeout: Duration, want: usize) -> io::Result<()> {
+    pub(super) fn await_completions(&mut self, timeout: Duration, want: usize) -> io::Result<()> {
         let ring = self.ring_mut()?;
         let ts = Timespec::from(timeout);
         let args = SubmitArgs::new().timespec(&ts);
