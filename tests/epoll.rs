@@ -1092,3 +1092,31 @@ fn short_reads_stall_neither_datagrams_nor_streams() {
         }
     });
 }
+
+/// A runtime that ends right after its last blocking-pool operation
+/// completes leaves no fd behind: the pool job lets go of the runtime's
+/// eventfd before the driver can take its completion, so no pool thread
+/// still holds it once the runtime is gone.
+#[test]
+fn a_runtime_ending_after_a_pool_op_leaves_no_eventfd() {
+    let _serial = serial();
+    bounded(LIMIT, || {
+        let dir = tempfile::tempdir().unwrap();
+        let eventfds = || {
+            std::fs::read_dir("/proc/self/fd")
+                .unwrap()
+                .filter_map(|e| std::fs::read_link(e.unwrap().path()).ok())
+                .filter(|t| t.to_string_lossy().contains("eventfd"))
+                .count()
+        };
+        let before = eventfds();
+        for _ in 0..2000 {
+            let path = dir.path().to_path_buf();
+            epoll_runtime().block_on(async move {
+                // A path operation: always the pool.
+                ringio::fs::metadata(&path).await.unwrap();
+            });
+            assert_eq!(eventfds(), before, "a runtime's eventfd outlived it");
+        }
+    });
+}

@@ -239,10 +239,14 @@ impl Epoll {
             // completion is reaped, and the driver does not shut down (or
             // leaks the data) while a pool job runs.
             let res = unsafe { syscalls::run_blocking(&sqe, kind) };
-            done.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((sqe.user_data, res));
+            let mut posted = done.lock().unwrap_or_else(PoisonError::into_inner);
+            posted.push((sqe.user_data, res));
             unparker.unpark();
+            // The eventfd is let go under the lock, before the driver can
+            // take this completion: a runtime that ends right after it must
+            // not find its eventfd still held open by this thread.
+            drop(unparker);
+            drop(posted);
         });
     }
 
