@@ -11,21 +11,15 @@
 use crate::buf::{BufResult, IoBuf, IoBufMut, Slice};
 use crate::fd::SharedFd;
 use crate::net::poll_io::{AdapterOps, ReadAdapter, WriteAdapter};
-use crate::op::poll::PollAdd;
 use crate::op::read::ReadAt;
 use crate::op::vectored::{ReadvAt, WritevAt};
 use crate::op::write::WriteAt;
 use crate::op::Op;
 use std::future::Future;
-use std::io;
 
 /// The file position (`-1`): what pipes, ttys and sockets are read and
 /// written at.
 const CURRENT: u64 = u64::MAX;
-
-fn would_block<T>(res: &io::Result<T>) -> bool {
-    matches!(res, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
-}
 
 /// A stream fd (pipe end, standard stream) and its ring operations.
 #[derive(Debug)]
@@ -39,28 +33,18 @@ impl FdIo {
     }
 
     /// Runs `op` on `buf` until it does not come back `EAGAIN`, waiting
-    /// for `events` between tries.
+    /// for `events` between tries ([`crate::io_util::when_ready`]).
     async fn when_ready<T, B, F, Fut>(
         &self,
         events: libc::c_short,
         buf: B,
-        mut op: F,
+        op: F,
     ) -> BufResult<T, B>
     where
         F: FnMut(SharedFd, B) -> Fut,
         Fut: Future<Output = BufResult<T, B>>,
     {
-        let mut buf = buf;
-        loop {
-            let (res, back) = op(self.fd.clone(), buf).await;
-            if !would_block(&res) {
-                return (res, back);
-            }
-            buf = back;
-            if let Err(e) = Op::submit(PollAdd::new(self.fd.clone(), events)).await {
-                return (Err(e), buf);
-            }
-        }
+        crate::io_util::when_ready(&self.fd, events, buf, op).await
     }
 
     pub(crate) async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
@@ -216,6 +200,7 @@ pub(crate) use impl_fd_write;
 mod tests {
     use super::*;
     use std::cell::Cell;
+    use std::io;
 
     /// A read that first comes back `EAGAIN` (as on kernels that hand it
     /// back for a non-blocking fd) waits for `POLLIN`, then reads.

@@ -2,17 +2,13 @@
 
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
+use crate::io_util::when_ready;
 use crate::op::connect::Connect;
 use crate::op::msg::{Received, RecvMsg, SendMsg};
-use crate::op::poll::PollAdd;
 use crate::op::send_recv::{Recv, SendNow};
 use crate::op::Op;
 use socket2::SockAddr;
 use std::io;
-
-fn would_block<T>(res: &io::Result<T>) -> bool {
-    matches!(res, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
-}
 
 /// What a datagram receive reported besides the bytes: how many were
 /// stored, who sent them, and whether the datagram was longer than the
@@ -64,25 +60,11 @@ impl DatagramIo {
     /// message its first try had already consumed: it completes `Ok(0)` and
     /// the receiver gets an empty datagram (seen on Linux 6.18).
     pub(crate) async fn send_to<B: IoBuf>(&self, buf: B, addr: SockAddr) -> BufResult<usize, B> {
-        let mut bufs = vec![buf];
-        loop {
-            let op = SendMsg::new(self.fd.clone(), bufs, Some(addr.clone())).now();
-            let (res, back) = Op::submit(op).await;
-            bufs = back;
-            if !would_block(&res) {
-                return (res, bufs.pop().expect("the one buffer comes back"));
-            }
-            if let Err(e) = self.writable().await {
-                return (Err(e), bufs.pop().expect("the one buffer comes back"));
-            }
-        }
-    }
-
-    /// Waits until the socket has room for a datagram.
-    async fn writable(&self) -> io::Result<()> {
-        Op::submit(PollAdd::new(self.fd.clone(), libc::POLLOUT))
-            .await
-            .map(drop)
+        let (res, mut bufs) = when_ready(&self.fd, libc::POLLOUT, vec![buf], |fd, bufs| {
+            Op::submit(SendMsg::new(fd, bufs, Some(addr.clone())).now())
+        })
+        .await;
+        (res, bufs.pop().expect("the one buffer comes back"))
     }
 
     pub(crate) async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<Received, B> {
@@ -93,17 +75,10 @@ impl DatagramIo {
     /// Sends one datagram to the connected peer (waiting for room as
     /// [`send_to`](Self::send_to) does).
     pub(crate) async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        let mut buf = buf;
-        loop {
-            let (res, back) = Op::submit(SendNow::now(self.fd.clone(), buf)).await;
-            buf = back;
-            if !would_block(&res) {
-                return (res, buf);
-            }
-            if let Err(e) = self.writable().await {
-                return (Err(e), buf);
-            }
-        }
+        when_ready(&self.fd, libc::POLLOUT, buf, |fd, buf| {
+            Op::submit(SendNow::now(fd, buf))
+        })
+        .await
     }
 
     pub(crate) async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {

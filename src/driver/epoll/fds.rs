@@ -8,7 +8,7 @@
 //! busy: the numbers queue in a thread-local list that the driver drains
 //! before it looks at any fd.
 
-use super::syscalls::{FdKind, Interest};
+use super::syscalls::{sockopt_int, FdKind, Interest};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
@@ -74,21 +74,18 @@ impl FdState {
     }
 }
 
-/// A socket's `SO_TYPE`.
-fn socket_type(fd: RawFd) -> Option<i32> {
-    let mut kind: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: `kind` and `len` live on this frame; `len` is `kind`'s size.
-    let ret = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&mut kind as *mut libc::c_int).cast(),
-            &mut len,
-        )
-    };
-    (ret == 0).then_some(kind)
+/// Sets or clears `O_NONBLOCK` on `fd`; whether the kernel took it.
+fn set_nonblocking(fd: RawFd, on: bool) -> bool {
+    // SAFETY: flag changes on an fd an operation holds open; no pointers.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        let flags = if on {
+            flags | libc::O_NONBLOCK
+        } else {
+            flags & !libc::O_NONBLOCK
+        };
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags) == 0
+    }
 }
 
 /// Whether `fd` was opened with `O_DIRECT`.
@@ -142,53 +139,55 @@ impl Fds {
         }
     }
 
-    /// How `fd`'s reads and writes are made (one `fstat` per fd).
+    /// How `fd`'s reads and writes are made (one `fstat` per fd, shared
+    /// with [`is_byte_stream`](Self::is_byte_stream)).
     pub(super) fn kind(&mut self, fd: RawFd) -> FdKind {
-        let state = self.state(fd);
-        if let Some(kind) = state.kind {
-            return kind;
+        match self.state(fd).kind {
+            Some(kind) => kind,
+            None => self.classify(fd).0,
         }
+    }
+
+    /// Asks the kernel what `fd` is, once: its kind, and whether a short
+    /// read or write means drained or full. (A failed `fstat` is not
+    /// remembered: the next look asks again.)
+    fn classify(&mut self, fd: RawFd) -> (FdKind, bool) {
         // SAFETY: a zeroed `stat` is valid; `fstat` fills it or fails.
         let mut stat: libc::stat = unsafe { std::mem::zeroed() };
         // SAFETY: `stat` lives on this frame.
-        let ret = unsafe { libc::fstat(fd, &mut stat) };
-        let kind = match stat.st_mode & libc::S_IFMT {
-            _ if ret < 0 => FdKind::Stream,
-            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR if is_direct(fd) => FdKind::Direct,
-            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR => FdKind::File,
-            _ => FdKind::Stream,
-        };
-        if ret == 0 {
-            state.kind = Some(kind);
+        if unsafe { libc::fstat(fd, &mut stat) } < 0 {
+            return (FdKind::Stream, false);
         }
-        kind
+        let classes = match stat.st_mode & libc::S_IFMT {
+            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR if is_direct(fd) => {
+                (FdKind::Direct, false)
+            }
+            libc::S_IFREG | libc::S_IFBLK | libc::S_IFDIR => (FdKind::File, false),
+            libc::S_IFIFO => (FdKind::Stream, true),
+            libc::S_IFSOCK => (
+                FdKind::Stream,
+                sockopt_int(fd, libc::SO_TYPE) == Some(libc::SOCK_STREAM),
+            ),
+            _ => (FdKind::Stream, false),
+        };
+        let state = self.state(fd);
+        (state.kind, state.byte_stream) = (Some(classes.0), Some(classes.1));
+        classes
     }
 
     /// Sets `O_NONBLOCK` on `fd` once (accept and connect have no
     /// per-call flag for it).
     pub(super) fn make_nonblocking(&mut self, fd: RawFd) {
         let state = self.state(fd);
-        if state.nonblocking {
-            return;
+        if !state.nonblocking {
+            state.nonblocking = set_nonblocking(fd, true);
         }
-        // SAFETY: flag changes on an fd an operation holds open; no pointers.
-        let ok = unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFL);
-            flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
-        };
-        state.nonblocking = ok;
     }
 
     /// Clears `O_NONBLOCK` on `fd` (a connect that must block on the
     /// pool); its later operations need no flag.
     pub(super) fn make_blocking(&mut self, fd: RawFd) {
-        // SAFETY: flag changes on an fd an operation holds open; no pointers.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFL);
-            if flags >= 0 {
-                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-            }
-        }
+        set_nonblocking(fd, false);
         self.state(fd).nonblocking = false;
     }
 
@@ -226,23 +225,12 @@ impl Fds {
     }
 
     /// Whether a short read or write of `fd` means it is drained or full
-    /// (one `fstat`, and `getsockopt` for a socket, per fd).
+    /// (asked once per fd, see [`classify`](Self::classify)).
     pub(super) fn is_byte_stream(&mut self, fd: RawFd) -> bool {
-        let state = self.state(fd);
-        if let Some(known) = state.byte_stream {
-            return known;
+        match self.state(fd).byte_stream {
+            Some(known) => known,
+            None => self.classify(fd).1,
         }
-        // SAFETY: a zeroed `stat` is valid; `fstat` fills it or fails.
-        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: `stat` lives on this frame.
-        let byte_stream = unsafe { libc::fstat(fd, &mut stat) } == 0
-            && match stat.st_mode & libc::S_IFMT {
-                libc::S_IFIFO => true,
-                libc::S_IFSOCK => socket_type(fd) == Some(libc::SOCK_STREAM),
-                _ => false,
-            };
-        state.byte_stream = Some(byte_stream);
-        byte_stream
     }
 
     /// Whether operations already wait on `fd` for `interest` (a new one

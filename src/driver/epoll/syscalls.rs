@@ -242,25 +242,29 @@ fn wait(sqe: &Sqe, progress: u8) -> Attempt {
     }
 }
 
-/// The outcome of a connect under way, asked once the socket is writable.
-fn connect_result(fd: i32) -> Attempt {
-    let mut err: libc::c_int = 0;
+/// An integer socket option at `SOL_SOCKET` (`SO_ERROR`, `SO_TYPE`).
+pub(super) fn sockopt_int(fd: i32, option: libc::c_int) -> Option<i32> {
+    let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: `err` and `len` live on this frame; `len` is `err`'s size.
+    // SAFETY: `value` and `len` live on this frame; `len` is `value`'s size.
     let ret = unsafe {
         libc::getsockopt(
             fd,
             libc::SOL_SOCKET,
-            libc::SO_ERROR,
-            (&mut err as *mut i32).cast(),
+            option,
+            (&mut value as *mut libc::c_int).cast(),
             &mut len,
         )
     };
-    if ret < 0 {
-        return Attempt::Done(-errno());
-    }
-    if err != 0 {
-        return Attempt::Done(-err);
+    (ret == 0).then_some(value)
+}
+
+/// The outcome of a connect under way, asked once the socket is writable.
+fn connect_result(fd: i32) -> Attempt {
+    match sockopt_int(fd, libc::SO_ERROR) {
+        None => return Attempt::Done(-errno()),
+        Some(0) => {}
+        Some(err) => return Attempt::Done(-err),
     }
     // SAFETY: a zeroed `sockaddr_storage` is valid; `len` is its size.
     let mut peer: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
