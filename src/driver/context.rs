@@ -1,42 +1,46 @@
-//! The current thread's driver, and the shared handle operations hold.
-//! (Which task is being polled is the runtime's business:
-//! `runtime/task_context.rs`.)
+//! The shared handle operations hold, and the slot of the runtime context
+//! (`runtime/context.rs`) that names the current thread's driver.
 
 use super::cqe::{Cqe, OpKey};
 use super::lifecycle::Abandoned;
 use super::{Driver, DriverStats, RingConfig, Unparker, Waiter};
+use crate::sys::scoped_rc::ScopedRc;
 use io_uring::squeue;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::io;
-use std::mem::ManuallyDrop;
 use std::os::fd::OwnedFd;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-thread_local! {
-    /// This thread's driver: the `Rc` allocation that the innermost
-    /// [`EnterGuard`] keeps alive (null: no runtime here). A plain pointer
-    /// in a `Cell`: reading it costs one load, with no borrow flag and no
-    /// thread-local destructor to register or check.
-    static CURRENT: Cell<*const RefCell<Driver>> = const { Cell::new(std::ptr::null()) };
-}
+/// The context's driver slot: the [`Handle`] a running
+/// `runtime::context::enter` lends (the runtime owns the thread-local; the
+/// driver knows how its slot turns back into a handle).
+pub(crate) struct DriverSlot(ScopedRc<RefCell<Driver>>);
 
-/// Queues a `MSG_RING` wake for `target` on this thread's ring, if this
-/// thread runs a ringio runtime whose driver is free; `false` otherwise.
-pub(crate) fn push_msg_ring(target: &Arc<OwnedFd>) -> bool {
-    try_with_current(|current| {
-        let mut driver = current.0.try_borrow_mut().ok()?;
-        Some(driver.push_msg_ring(target))
-    })
-    .flatten()
-    .unwrap_or(false)
+impl DriverSlot {
+    /// An empty slot: no runtime on this thread.
+    pub(crate) const fn new() -> DriverSlot {
+        DriverSlot(ScopedRc::new())
+    }
+
+    /// Runs `f` with `handle` as this thread's driver.
+    pub(crate) fn set<R>(&self, handle: &Handle, f: impl FnOnce() -> R) -> R {
+        self.0.set(&handle.0, f)
+    }
+
+    /// Runs `f` with the driver the slot names, if any.
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&Handle) -> R) -> Option<R> {
+        self.0.with(|rc| f(Handle::from_rc(rc)))
+    }
 }
 
 /// A shared handle to one thread's driver. Every in-flight operation holds
 /// one, so dropping an operation always reaches the table it lives in.
 #[derive(Clone)]
+#[repr(transparent)]
 pub(crate) struct Handle(Rc<RefCell<Driver>>);
 
 impl std::fmt::Debug for Handle {
@@ -45,81 +49,25 @@ impl std::fmt::Debug for Handle {
     }
 }
 
-/// Runs `f` with this thread's driver, if a runtime runs on this thread
-/// (`None` also during thread teardown).
-#[inline]
-pub(crate) fn try_with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
-    let driver = CURRENT.try_with(Cell::get).ok()?;
-    if driver.is_null() {
-        return None;
-    }
-    // SAFETY: a non-null `CURRENT` points into the `Rc` held by the live
-    // `EnterGuard` that stored it (guards are scoped and restore the
-    // previous pointer when dropped), so the allocation is alive. The handle
-    // made from it is borrowed only for this call and never dropped: the
-    // strong count it stands for stays the guard's.
-    let handle = ManuallyDrop::new(Handle(unsafe { Rc::from_raw(driver) }));
-    Some(f(&handle))
-}
-
-/// Runs `f` with this thread's driver.
-///
-/// # Panics
-///
-/// Panics with a clear message when no ringio runtime runs on this thread.
-#[inline]
-pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> R {
-    try_with_current(f).unwrap_or_else(|| no_runtime())
-}
-
-/// The one panic for "no runtime on this thread", shared by the driver's
-/// and the executor's thread-locals.
-#[cold]
-#[inline(never)]
-pub(crate) fn no_runtime() -> ! {
-    panic!(
-        "there is no ringio runtime on this thread: \
-         call this inside `ringio::run` or `Runtime::block_on`"
-    )
-}
-
-/// A clone of this thread's driver handle.
-///
-/// # Panics
-///
-/// Panics like [`with_current`] when no ringio runtime runs on this thread.
-#[inline]
-pub(crate) fn current_handle() -> Handle {
-    with_current(Handle::clone)
-}
-
-/// Makes `handle` this thread's driver until the guard drops.
-pub(crate) fn enter(handle: &Handle) -> EnterGuard {
-    let handle = handle.clone();
-    let previous = CURRENT.replace(Rc::as_ptr(&handle.0));
-    EnterGuard {
-        previous,
-        _handle: handle,
-    }
-}
-
-/// Restores the previous driver when dropped; until then keeps the entered
-/// driver alive, which is what makes `CURRENT`'s pointer valid.
-pub(crate) struct EnterGuard {
-    previous: *const RefCell<Driver>,
-    _handle: Handle,
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        // `try_with`: during thread teardown the slot may already be gone.
-        // (`_handle` is dropped after this body: the pointer is replaced
-        // before the allocation can go.)
-        let _ = CURRENT.try_with(|current| current.set(self.previous));
-    }
-}
-
 impl Handle {
+    /// The handle an `Rc` of the driver is, by reference.
+    #[inline]
+    fn from_rc(rc: &Rc<RefCell<Driver>>) -> &Handle {
+        // SAFETY: `Handle` is `repr(transparent)` over exactly this `Rc`, so
+        // the two references have one layout and one validity; the lifetime
+        // is carried over unchanged.
+        unsafe { &*std::ptr::from_ref(rc).cast::<Handle>() }
+    }
+
+    /// Queues a `MSG_RING` wake for `target` on this ring, if the driver is
+    /// free; `false` otherwise.
+    pub(crate) fn push_msg_ring(&self, target: &Arc<OwnedFd>) -> bool {
+        match self.0.try_borrow_mut() {
+            Ok(mut driver) => driver.push_msg_ring(target),
+            Err(_) => false,
+        }
+    }
+
     /// The driver `config` asks for, and why `Auto` fell back to epoll,
     /// if it did.
     pub(crate) fn new(config: &RingConfig) -> io::Result<(Handle, Option<io::Error>)> {

@@ -14,7 +14,7 @@ use io_uring::{opcode, squeue, types};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 
-use super::context;
+use crate::runtime::context;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The ring's fd as other rings' `MSG_RING` entries target it; emptied when
@@ -52,7 +52,7 @@ impl Unparker {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         if let Some(ring) = ring {
-            if context::push_msg_ring(&ring) {
+            if context::try_with_driver(|driver| driver.push_msg_ring(&ring)).unwrap_or(false) {
                 return;
             }
         }

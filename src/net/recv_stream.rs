@@ -4,12 +4,12 @@
 //! the pool is empty.
 
 use crate::buf::RecvBuf;
-use crate::driver::context;
 use crate::fd::SharedFd;
 use crate::op::multishot::MultiOp;
 use crate::op::recv_multi::RecvMulti;
 use crate::op::send_recv::Recv;
 use crate::op::Op;
+use crate::runtime::context;
 use futures_util::Stream;
 use std::future::Future;
 use std::io;
@@ -95,7 +95,7 @@ impl Stream for RecvStream<'_> {
                 State::Eof => return Poll::Ready(None),
                 State::Idle => {
                     let pool = if this.multishot {
-                        context::with_current(|driver| driver.buf_ring())
+                        context::with_driver(|driver| driver.buf_ring())
                     } else {
                         None
                     };

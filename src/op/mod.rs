@@ -27,10 +27,10 @@ pub(crate) mod vectored;
 pub(crate) mod waitid;
 pub(crate) mod write;
 
-use crate::driver::context;
 use crate::driver::cqe::{Cqe, OpKey};
 use crate::driver::lifecycle::Abandoned;
 use crate::driver::Handle;
+use crate::runtime::context;
 use crate::runtime::task_token;
 use io_uring::squeue;
 use std::future::Future;
@@ -94,7 +94,7 @@ impl<T: OpCode> Op<T> {
         // op is built here, in the caller's frame: an op returned through
         // the thread-local closure is written field by field and copied
         // whole, which stalls the CPU's store forwarding on every op.
-        Op::submit_on(context::current_handle(), data)
+        Op::submit_on(context::current_driver(), data)
     }
 
     #[inline]

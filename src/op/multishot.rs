@@ -1,10 +1,10 @@
 //! Multishot operations: one SQE, a stream of CQEs (`IORING_CQE_F_MORE` on
 //! every one but the last).
 
-use crate::driver::context;
 use crate::driver::cqe::{Cqe, OpKey};
 use crate::driver::lifecycle::Abandoned;
 use crate::driver::Handle;
+use crate::runtime::context;
 use crate::runtime::task_token;
 use std::task::{Context, Poll};
 
@@ -58,7 +58,7 @@ impl<T: MultishotCode> MultiOp<T> {
     pub(crate) fn submit(mut data: T) -> MultiOp<T> {
         // As `Op::submit`: the handle comes out of the thread-local first
         // and the op is built in the caller's frame.
-        let driver = context::current_handle();
+        let driver = context::current_driver();
         let key = driver
             .push_multishot(|| data.sqe())
             .map_err(|e| Cqe::from_error(&e).res);

@@ -63,7 +63,7 @@ mod tests {
     fn an_op_that_could_not_be_pushed_reports_its_error_once() {
         let rt = crate::Runtime::new().unwrap();
         rt.block_on(async {
-            crate::driver::context::with_current(|driver| driver.shutdown(Duration::from_secs(5)));
+            crate::runtime::context::with_driver(|driver| driver.shutdown(Duration::from_secs(5)));
             let mut op = super::nop();
             let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
             match Pin::new(&mut op).poll(&mut cx) {

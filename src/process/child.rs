@@ -4,7 +4,7 @@
 use super::wait::Process;
 use super::{ChildStderr, ChildStdin, ChildStdout};
 use crate::buf::IoBuf;
-use crate::driver::context;
+use crate::runtime::context;
 use std::io;
 use std::process::{ExitStatus, Output};
 
@@ -265,7 +265,7 @@ impl Drop for Child {
             let _ = self.process.start_kill();
         }
         let mut process = self.process.take();
-        if context::try_with_current(|_| ()).is_some() {
+        if context::try_with_driver(|_| ()).is_some() {
             // Detached. Dropped unfinished (the runtime shuts down), the
             // process goes to the reaper thread.
             drop(crate::spawn(async move {

@@ -16,11 +16,11 @@
 //! is reaped in the background (see `Child`'s drop and [`super::reaper`]).
 #![forbid(unsafe_code)]
 
-use crate::driver::context;
 use crate::fd::SharedFd;
 use crate::op::poll::PollAdd;
 use crate::op::waitid::WaitExit;
 use crate::op::Op;
+use crate::runtime::context;
 use crate::sys::pidfd::pidfd_open;
 use std::io;
 use std::process::ExitStatus;
@@ -55,12 +55,12 @@ pub(crate) fn wait_path() -> WaitPath {
     }
     // The epoll driver has no WAITID: its runtimes poll a pidfd, whatever
     // an io_uring runtime of the process found.
-    if context::with_current(|driver| driver.kind()) == crate::DriverKind::Epoll {
+    if context::with_driver(|driver| driver.kind()) == crate::DriverKind::Epoll {
         return WaitPath::PidfdPoll;
     }
     static PATH: OnceLock<WaitPath> = OnceLock::new();
     *PATH.get_or_init(|| {
-        match context::with_current(|driver| driver.with_driver(|d| d.supports_waitid())) {
+        match context::with_driver(|driver| driver.with_driver(|d| d.supports_waitid())) {
             true => WaitPath::WaitId,
             false => WaitPath::PidfdPoll,
         }

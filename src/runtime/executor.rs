@@ -48,8 +48,6 @@ pub(crate) struct Executor {
     pub(crate) tasks_polled: Cell<u64>,
     /// The ring of the same runtime: task tokens are only valid for it.
     driver: Handle,
-    /// The `block_on` future was woken through its task token.
-    main_woken: Cell<bool>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -65,7 +63,6 @@ impl Executor {
     pub(crate) fn new(remote: Arc<Remote>, driver: Handle) -> Executor {
         Executor {
             driver,
-            main_woken: Cell::new(false),
             tasks: RefCell::new(TaskTable::with_capacity(1024)),
             queue: RefCell::new(VecDeque::with_capacity(1024)),
             waker_pool: RefCell::new(Vec::new()),
@@ -110,19 +107,10 @@ impl Executor {
     #[inline]
     pub(crate) fn wake(&self, waiter: Waiter) {
         match waiter {
-            Waiter::Task(MAIN_TASK) => self.main_woken.set(true),
+            Waiter::Task(MAIN_TASK) => self.remote.wake_main_here(),
             Waiter::Task(id) => self.schedule(id),
             Waiter::Waker(waker) => waker.wake(),
         }
-    }
-
-    /// Takes the flag set when the `block_on` future was woken by token.
-    pub(crate) fn take_main_woken(&self) -> bool {
-        self.main_woken.replace(false)
-    }
-
-    pub(crate) fn is_main_woken(&self) -> bool {
-        self.main_woken.get()
     }
 
     /// Queues task `id` unless it is already queued or finished.

@@ -12,7 +12,7 @@
 mod abort;
 mod blocking;
 mod builder;
-mod current;
+pub(crate) mod context;
 mod executor;
 mod join;
 mod remote;
@@ -34,7 +34,7 @@ pub use stats::{stats, Stats};
 pub(crate) use task_context::{task_token, waiter_for};
 pub use yield_now::yield_now;
 
-use crate::driver::{context, DriverKind, Handle, Waiter};
+use crate::driver::{DriverKind, Handle, Waiter};
 use executor::{Executor, MAIN_TASK};
 use std::future::Future;
 use std::io;
@@ -174,20 +174,26 @@ impl Runtime {
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
-            !current::is_entered(),
+            !context::is_entered(),
             "cannot start a ringio runtime from within a runtime: \
              `block_on`/`ringio::run` was called inside a task; \
              await the future instead, or use `ringio::spawn`"
         );
-        let _driver = context::enter(&self.driver);
-        let _executor = current::enter(&self.executor);
-        let main = MainWaker::new(self.executor.remote.clone());
-        let waker = Waker::from(main.clone());
+        context::enter(&self.driver, &self.executor, || self.run_main(future))
+    }
+
+    /// The ticks of [`block_on`](Self::block_on), inside the runtime's
+    /// context.
+    fn run_main<F: Future>(&self, future: F) -> F::Output {
+        let remote = &self.executor.remote;
+        let waker = Waker::from(MainWaker::new(remote.clone()));
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         let mut woken = Vec::new();
+        // The first tick polls the future.
+        remote.wake_main_here();
         loop {
-            if main.take_woken() | self.executor.take_main_woken() {
+            if remote.take_main_woken() {
                 let _task = task_context::enter_task(&self.driver, MAIN_TASK, &waker);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     // Wakes this tick queued for other rings (MSG_RING) go
@@ -201,7 +207,7 @@ impl Runtime {
             self.executor.drain_remote();
             self.executor.run_ready(&self.driver, self.budget);
             self.executor.drain_remote();
-            self.turn(&main, &mut woken);
+            self.turn(&mut woken);
         }
     }
 
@@ -217,14 +223,15 @@ impl Runtime {
     }
 
     /// Step 3 and 4 of a tick: at most one `io_uring_enter`, then wakes.
-    fn turn(&self, main: &MainWaker, woken: &mut Vec<Waiter>) {
-        let busy = self.executor.has_ready() || main.is_woken() || self.executor.is_main_woken();
+    fn turn(&self, woken: &mut Vec<Waiter>) {
+        let remote = &self.executor.remote;
+        let busy = self.executor.has_ready() || remote.is_main_woken();
         let res = if !busy {
-            let remote = &self.executor.remote;
-            // `prepare_park` publishes `parked` before this reads `woken`; a
-            // waker sets `woken` before it reads `parked` (both SeqCst), so a
-            // wake of the block_on future is never missed.
-            let park = remote.prepare_park() && !main.is_woken();
+            // `prepare_park` publishes `parked` before this reads
+            // `main_woken`; a waker sets `main_woken` before it reads
+            // `parked` (both SeqCst), so a wake of the block_on future is
+            // never missed.
+            let park = remote.prepare_park() && !remote.is_main_woken();
             let res = self.driver.turn(park, woken);
             remote.unpark_done();
             res
@@ -252,11 +259,11 @@ impl Drop for Runtime {
     /// cancelled), then cancels and drains the ring (bounded by the
     /// builder's `shutdown_timeout`).
     fn drop(&mut self) {
-        let _driver = context::enter(&self.driver);
-        let _executor = current::enter(&self.executor);
-        self.driver.begin_shutdown();
-        self.executor.shutdown();
-        self.driver.shutdown(self.shutdown_timeout);
+        context::enter(&self.driver, &self.executor, || {
+            self.driver.begin_shutdown();
+            self.executor.shutdown();
+            self.driver.shutdown(self.shutdown_timeout);
+        });
     }
 }
 
@@ -282,7 +289,7 @@ impl Drop for Runtime {
 /// panics.
 pub fn run<F: Future>(future: F) -> F::Output {
     assert!(
-        !current::is_entered(),
+        !context::is_entered(),
         "cannot start a ringio runtime from within a runtime: \
          `ringio::run` was called inside a task; await the future instead"
     );
@@ -307,7 +314,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// });
 /// ```
 pub fn driver_kind() -> DriverKind {
-    context::with_current(Handle::kind)
+    context::with_driver(Handle::kind)
 }
 
 /// Spawns a task on the current thread's runtime and returns its handle.
@@ -340,5 +347,5 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    current::spawn_local(future)
+    context::spawn_local(future)
 }

@@ -24,6 +24,9 @@ pub(crate) struct Remote {
     inbox: Mutex<Inbox>,
     pending: AtomicBool,
     parked: AtomicBool,
+    /// The `block_on` future was woken: by its waker, from any thread, or
+    /// by its task token, on this one.
+    main_woken: AtomicBool,
     unparker: Unparker,
 }
 
@@ -43,6 +46,7 @@ impl Remote {
             inbox: Mutex::new(Inbox::default()),
             pending: AtomicBool::new(false),
             parked: AtomicBool::new(false),
+            main_woken: AtomicBool::new(false),
             unparker,
         }
     }
@@ -79,6 +83,36 @@ impl Remote {
         }
         self.pending.store(true, SeqCst);
         self.notify();
+    }
+
+    /// Marks the `block_on` future woken from its home thread (a task-token
+    /// wake): only this thread reads the flag before parking, so a plain
+    /// store does.
+    #[inline]
+    pub(crate) fn wake_main_here(&self) {
+        self.main_woken.store(true, Relaxed);
+    }
+
+    /// Marks the `block_on` future woken from any thread; the first wake
+    /// since its last poll interrupts a parked ring (the same Dekker pair as
+    /// `pending`: this swaps `main_woken` then `parked`, the parking thread
+    /// stores `parked` then loads `main_woken`).
+    pub(crate) fn wake_main(&self) {
+        if !self.main_woken.swap(true, SeqCst) {
+            self.notify();
+        }
+    }
+
+    /// Takes the `block_on` future's woken flag.
+    #[inline]
+    pub(crate) fn take_main_woken(&self) -> bool {
+        self.main_woken.swap(false, SeqCst)
+    }
+
+    /// Whether the `block_on` future was woken since its last poll.
+    #[inline]
+    pub(crate) fn is_main_woken(&self) -> bool {
+        self.main_woken.load(SeqCst)
     }
 
     /// Interrupts the ring if it is parked.

@@ -1,7 +1,6 @@
 //! [`Stats`] and [`stats`]: this thread's runtime counters.
 
-use super::current;
-use crate::driver::context;
+use super::context;
 
 /// Counters of the runtime on the current thread, since it was built.
 ///
@@ -57,8 +56,8 @@ pub struct Stats {
 /// });
 /// ```
 pub fn stats() -> Stats {
-    let tasks_polled = current::with_current(|executor| executor.tasks_polled.get());
-    let (driver, in_flight, timers) = context::with_current(|driver| driver.stats());
+    let tasks_polled = context::with_executor(|executor| executor.tasks_polled.get());
+    let (driver, in_flight, timers) = context::with_driver(|driver| driver.stats());
     Stats {
         enters: driver.enters,
         sqes_submitted: driver.sqes_submitted,

@@ -7,16 +7,26 @@
 //! token back with the completion as an opaque [`Waiter::Task`], and the
 //! executor schedules the task directly (no waker clone, no atomic).
 
+use super::context::with_polled;
 use crate::driver::{Handle, Waiter};
 use std::cell::Cell;
 use std::task::Waker;
 
-thread_local! {
-    /// The runtime whose task is being polled (its driver's id; 0: none),
-    /// and that task. Two cells: a run of polls sets the runtime once and
-    /// only the task per poll.
-    static CURRENT_RUNTIME: Cell<usize> = const { Cell::new(0) };
-    static CURRENT_TASK: Cell<TaskIdentity> = const { Cell::new(TaskIdentity::NONE) };
+/// The runtime context's record of the task being polled: its runtime (the
+/// driver's id; 0: none) and the task. Two cells: a run of polls sets the
+/// runtime once and only the task per poll.
+pub(super) struct PolledTask {
+    runtime: Cell<usize>,
+    task: Cell<TaskIdentity>,
+}
+
+impl PolledTask {
+    pub(super) const fn new() -> PolledTask {
+        PolledTask {
+            runtime: Cell::new(0),
+            task: Cell::new(TaskIdentity::NONE),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,16 +69,16 @@ pub(crate) fn enter_task(driver: &Handle, token: u64, waker: &Waker) -> TaskGuar
 /// Declares that tasks of the runtime that owns `driver` are polled, one
 /// after another, until the guard drops; [`set_task`] names each one.
 pub(crate) fn enter_tasks(driver: &Handle) -> TaskGuard {
-    TaskGuard {
-        runtime: CURRENT_RUNTIME.replace(runtime_of(driver)),
-        task: CURRENT_TASK.get(),
-    }
+    with_polled(|polled| TaskGuard {
+        runtime: polled.runtime.replace(runtime_of(driver)),
+        task: polled.task.get(),
+    })
 }
 
 /// Names the task about to be polled, inside [`enter_tasks`].
 #[inline]
 pub(crate) fn set_task(token: u64, waker: &Waker) {
-    CURRENT_TASK.set(TaskIdentity::new(token, waker));
+    with_polled(|polled| polled.task.set(TaskIdentity::new(token, waker)));
 }
 
 /// Restores the previously polled task when dropped.
@@ -79,8 +89,10 @@ pub(crate) struct TaskGuard {
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        let _ = CURRENT_RUNTIME.try_with(|current| current.set(self.runtime));
-        let _ = CURRENT_TASK.try_with(|current| current.set(self.task));
+        with_polled(|polled| {
+            polled.runtime.set(self.runtime);
+            polled.task.set(self.task);
+        });
     }
 }
 
@@ -90,11 +102,13 @@ impl Drop for TaskGuard {
 /// waker of its own, or an op of another runtime, gets `None`.
 #[inline]
 pub(crate) fn task_token(driver: &Handle, waker: &Waker) -> Option<u64> {
-    if CURRENT_RUNTIME.get() != runtime_of(driver) {
-        return None;
-    }
-    let current = CURRENT_TASK.get();
-    (current == TaskIdentity::new(current.token, waker)).then_some(current.token)
+    with_polled(|polled| {
+        if polled.runtime.get() != runtime_of(driver) {
+            return None;
+        }
+        let current = polled.task.get();
+        (current == TaskIdentity::new(current.token, waker)).then_some(current.token)
+    })
 }
 
 /// Who to wake for a poll with `waker`: the polling task by its token when

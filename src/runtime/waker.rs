@@ -7,11 +7,11 @@
 //! [`Remote`] inbox, which wakes the ring. The future itself is only ever
 //! touched on its home thread.
 
-use super::current;
+use super::context;
 use super::executor::TaskId;
 use super::remote::Remote;
 use crate::sys::waker::RefWake;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Wake, Waker};
 
@@ -44,14 +44,14 @@ impl PollContext {
 impl RefWake for PollContext {
     fn wake_by_ref(&self) {
         let task = self.current.load(Ordering::Relaxed);
-        if !current::schedule_on_this_thread(self.remote.id, task) {
+        if !context::schedule_on_this_thread(self.remote.id, task) {
             self.remote.push(task);
         }
     }
 
     fn to_owned_waker(&self) -> Waker {
         let task = self.current.load(Ordering::Relaxed);
-        current::task_waker_on_this_thread(self.remote.id, task)
+        context::task_waker_on_this_thread(self.remote.id, task)
             .unwrap_or_else(|| WakerPair::new(self.remote.clone(), task).waker)
     }
 }
@@ -103,47 +103,32 @@ impl Wake for TaskWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let task = self.task.load(Ordering::Relaxed);
-        if !current::schedule_on_this_thread(self.remote.id, task) {
+        if !context::schedule_on_this_thread(self.remote.id, task) {
             self.remote.push(task);
         }
     }
 }
 
-/// Marks the `block_on` future as woken; from another thread (or while the
-/// ring is parked) it also interrupts the ring.
+/// The `block_on` future's waker: marks it woken (the flag is the
+/// runtime's, in [`Remote`]); from another thread, or while the ring is
+/// parked, it also interrupts the ring.
 #[derive(Debug)]
 pub(crate) struct MainWaker {
-    woken: AtomicBool,
     remote: Arc<Remote>,
 }
 
 impl MainWaker {
     pub(crate) fn new(remote: Arc<Remote>) -> Arc<MainWaker> {
-        Arc::new(MainWaker {
-            woken: AtomicBool::new(true),
-            remote,
-        })
-    }
-
-    /// Takes the woken flag.
-    pub(crate) fn take_woken(&self) -> bool {
-        self.woken.swap(false, Ordering::SeqCst)
-    }
-
-    pub(crate) fn is_woken(&self) -> bool {
-        self.woken.load(Ordering::SeqCst)
+        Arc::new(MainWaker { remote })
     }
 }
 
 impl Wake for MainWaker {
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+        self.remote.wake_main();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        // Only the first wake since the last poll may need to unpark.
-        if !self.woken.swap(true, Ordering::SeqCst) {
-            self.remote.notify();
-        }
+        self.remote.wake_main();
     }
 }

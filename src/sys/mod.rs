@@ -9,11 +9,14 @@
 //! - [`pidfd`]: process file descriptors, and a blocking poll on them.
 //! - [`fd_flags`]: `O_NONBLOCK` and `FD_CLOEXEC`, pipes, and the standard
 //!   streams as descriptors that are never closed.
+//! - [`scoped_rc`]: a thread-local slot naming an `Rc` for the length of a
+//!   call (the runtime context's driver and executor).
 
 pub(crate) mod affinity;
 pub(crate) mod eventfd;
 pub(crate) mod fd_flags;
 pub(crate) mod pidfd;
 mod raw_fd;
+pub(crate) mod scoped_rc;
 pub(crate) mod signal;
 pub(crate) mod waker;

@@ -2,9 +2,10 @@
 //! (`driver/timers.rs`), armed on first poll, re-pointed at the latest
 //! poller, removed on drop.
 
-use crate::driver::context::{self, Handle};
 use crate::driver::timers::TimerKey;
+use crate::driver::Handle;
 use crate::driver::Waiter;
+use crate::runtime::context;
 use crate::runtime::{task_token, waiter_for};
 use std::task::{Poll, Waker};
 use std::time::Instant;
@@ -30,7 +31,7 @@ impl Timer {
     ///
     /// Panics when no ringio runtime runs on this thread.
     pub(crate) fn arm(deadline: Instant, waker: &Waker) -> Timer {
-        let driver = context::current_handle();
+        let driver = context::current_driver();
         let waiter = waiter_for(&driver, waker);
         let key = driver.with_driver(|d| d.timers().insert(deadline, waiter));
         Timer { driver, key }
@@ -90,7 +91,7 @@ impl DetachedTimer {
     ///
     /// Panics when no ringio runtime runs on this thread.
     pub(crate) fn arm(deadline: Instant, waker: &Waker) -> DetachedTimer {
-        context::with_current(|driver| {
+        context::with_driver(|driver| {
             let waiter = waiter_for(driver, waker);
             driver.with_driver(|d| DetachedTimer {
                 queue: d.timers().id(),
@@ -101,7 +102,7 @@ impl DetachedTimer {
 
     /// As [`Timer::poll`]; `Ready` off its runtime's thread.
     pub(crate) fn poll(&self, waker: &Waker) -> Poll<()> {
-        context::try_with_current(|driver| {
+        context::try_with_driver(|driver| {
             let ours = driver.try_with_driver(|d| d.timers().id() == self.queue) == Some(true);
             ours.then(|| poll_queued(driver, self.key, waker))
         })
@@ -118,7 +119,7 @@ impl DetachedTimer {
 #[cfg(feature = "hyper")]
 impl Drop for DetachedTimer {
     fn drop(&mut self) {
-        let removed = context::try_with_current(|driver| {
+        let removed = context::try_with_driver(|driver| {
             driver
                 .try_with_driver(|d| {
                     (d.timers().id() == self.queue)
