@@ -128,6 +128,7 @@ compile_error!("ringio runs on Linux only (it is built on io_uring)");
 mod macros;
 
 pub mod buf;
+pub mod cancel;
 mod driver;
 mod fd;
 pub mod fs;
@@ -148,6 +149,7 @@ pub mod task;
 pub mod time;
 
 pub use buf::BufResult;
+pub use cancel::{Cancellable, Canceller};
 pub use driver::DriverKind;
 pub use op::nop::nop;
 pub use pool::{available_cores, spawn_on, Pool, PoolBuilder, PoolShutdown, WorkerId};

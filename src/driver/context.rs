@@ -123,6 +123,16 @@ impl Handle {
         }
     }
 
+    /// Cancels the pending operation `key` in the kernel, keeping it in
+    /// the table: it completes (with `ECANCELED`, or its own result if it
+    /// got there first) and its future resolves as usual.
+    #[cold]
+    pub(crate) fn cancel_op(&self, key: OpKey) {
+        if let Ok(mut driver) = self.0.try_borrow_mut() {
+            driver.cancel_op(key);
+        }
+    }
+
     /// One enter (waiting if `wait`); the reaped wakers are moved into
     /// `woken` for the caller to wake once no borrow is held, so a waker may
     /// push new operations.

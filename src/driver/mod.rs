@@ -284,6 +284,16 @@ impl Driver {
         }
     }
 
+    /// Cancels the pending operation `key` (see [`Handle::cancel_op`]).
+    pub(crate) fn cancel_op(&mut self, key: OpKey) {
+        if self.phase == Phase::Running {
+            self.stats.ops_cancelled += 1;
+            // If the cancel cannot be queued the operation completes on its
+            // own.
+            let _ = self.push_cancel(key.user_data());
+        }
+    }
+
     /// Queues a `MSG_RING` entry that posts a wake-up completion to the ring
     /// `target` (submitted with this ring's next enter). `false` if it could
     /// not be queued; the caller then wakes the target another way.

@@ -14,4 +14,6 @@ pub(crate) struct DriverStats {
     /// Operations dropped before the kernel read their entry (rewritten as
     /// NOPs: never started).
     pub(crate) ops_withdrawn: u64,
+    /// Cancel requests sent for operations still awaited (`Cancellable`).
+    pub(crate) ops_cancelled: u64,
 }

@@ -2,6 +2,7 @@
 
 use super::{Metadata, OpenOptions};
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::op::close::Close;
 use crate::op::fsync::Fsync;
@@ -148,11 +149,17 @@ impl File {
     ///     println!("{:?}", &buf[..n.unwrap()]);
     /// });
     /// ```
-    pub async fn read_at<B: IoBufMut>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
-        if let Err(e) = check_offset(pos) {
-            return (Err(e), buf);
-        }
-        Op::submit(ReadAt::new(self.fd.clone(), buf, pos)).await
+    pub fn read_at<B: IoBufMut>(
+        &self,
+        buf: B,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), buf);
+            }
+            Op::submit(ReadAt::new(self.fd.clone(), buf, pos)).await
+        })
     }
 
     /// Reads exactly `buf.bytes_total()` bytes at `pos`, looping over short
@@ -178,26 +185,32 @@ impl File {
     ///     assert_eq!(header.len(), 8);
     /// });
     /// ```
-    pub async fn read_exact_at<B: IoBufMut>(&self, buf: B, pos: u64) -> BufResult<(), B> {
-        let total = buf.bytes_total();
-        let mut buf = buf;
-        let mut filled = 0;
-        while filled < total {
-            let (res, slice) = self
-                .read_at(buf.slice(filled..), pos.saturating_add(filled as u64))
-                .await;
-            buf = slice.into_inner();
-            match res {
-                Ok(0) => {
-                    let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "file ended early");
-                    return (Err(eof), buf);
+    pub fn read_exact_at<B: IoBufMut>(
+        &self,
+        buf: B,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move {
+            let total = buf.bytes_total();
+            let mut buf = buf;
+            let mut filled = 0;
+            while filled < total {
+                let (res, slice) = self
+                    .read_at(buf.slice(filled..), pos.saturating_add(filled as u64))
+                    .await;
+                buf = slice.into_inner();
+                match res {
+                    Ok(0) => {
+                        let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "file ended early");
+                        return (Err(eof), buf);
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return (Err(e), buf),
                 }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return (Err(e), buf),
             }
-        }
-        (Ok(()), buf)
+            (Ok(()), buf)
+        })
     }
 
     /// Writes `buf`'s initialized bytes at `pos`; returns how many were
@@ -223,11 +236,17 @@ impl File {
     ///     assert_eq!(n.unwrap(), 5);
     /// });
     /// ```
-    pub async fn write_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<usize, B> {
-        if let Err(e) = check_offset(pos) {
-            return (Err(e), buf);
-        }
-        Op::submit(WriteAt::new(self.fd.clone(), buf, pos)).await
+    pub fn write_at<B: IoBuf>(
+        &self,
+        buf: B,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), buf);
+            }
+            Op::submit(WriteAt::new(self.fd.clone(), buf, pos)).await
+        })
     }
 
     /// Writes all of `buf`'s initialized bytes at `pos`, looping over short
@@ -251,11 +270,17 @@ impl File {
     ///     res.unwrap();
     /// });
     /// ```
-    pub async fn write_all_at<B: IoBuf>(&self, buf: B, pos: u64) -> BufResult<(), B> {
-        crate::io_util::write_all(buf, |rest, done| {
-            self.write_at(rest, pos.saturating_add(done as u64))
+    pub fn write_all_at<B: IoBuf>(
+        &self,
+        buf: B,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move {
+            crate::io_util::write_all(buf, |rest, done| {
+                self.write_at(rest, pos.saturating_add(done as u64))
+            })
+            .await
         })
-        .await
     }
 
     /// Reads into `bufs` in order at `pos` (`IORING_OP_READV`); returns the
@@ -282,11 +307,17 @@ impl File {
     ///     assert_eq!(n.unwrap(), bufs[0].len() + bufs[1].len());
     /// });
     /// ```
-    pub async fn readv_at<B: IoBufMut>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
-        if let Err(e) = check_offset(pos) {
-            return (Err(e), bufs);
-        }
-        Op::submit(ReadvAt::new(self.fd.clone(), bufs, pos)).await
+    pub fn readv_at<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), bufs);
+            }
+            Op::submit(ReadvAt::new(self.fd.clone(), bufs, pos)).await
+        })
     }
 
     /// Writes the initialized bytes of `bufs`, in order, at `pos`
@@ -311,11 +342,17 @@ impl File {
     ///     assert_eq!(n.unwrap(), 9);
     /// });
     /// ```
-    pub async fn writev_at<B: IoBuf>(&self, bufs: Vec<B>, pos: u64) -> BufResult<usize, Vec<B>> {
-        if let Err(e) = check_offset(pos) {
-            return (Err(e), bufs);
-        }
-        Op::submit(WritevAt::new(self.fd.clone(), bufs, pos)).await
+    pub fn writev_at<B: IoBuf>(
+        &self,
+        bufs: Vec<B>,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), bufs);
+            }
+            Op::submit(WritevAt::new(self.fd.clone(), bufs, pos)).await
+        })
     }
 
     /// Sets the file's length, extending it with zeros or cutting it

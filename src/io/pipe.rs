@@ -4,6 +4,7 @@
 use super::fd_io::{impl_fd_read, impl_fd_write, FdIo, FdPollRead, FdPollWrite};
 use super::{OwnedRead, OwnedWrite};
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::sys::fd_flags;
 use std::future::Future;
@@ -131,8 +132,8 @@ impl PipeReader {
     ///     assert_eq!(&buf[..n.unwrap()], b"hi");
     /// });
     /// ```
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.read(buf).await
+    pub fn read<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.read(buf).await })
     }
 
     /// Reads into `bufs` in order (`IORING_OP_READV`), each from its start
@@ -159,8 +160,11 @@ impl PipeReader {
     ///     assert_eq!(bufs[0], b"header+");
     /// });
     /// ```
-    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.readv(bufs).await
+    pub fn readv<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.readv(bufs).await })
     }
 
     /// The fd, back in blocking mode: to hand to a child process
@@ -263,8 +267,8 @@ impl PipeWriter {
     ///     assert_eq!(n.unwrap(), 2);
     /// });
     /// ```
-    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.write(buf).await
+    pub fn write<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.write(buf).await })
     }
 
     /// Writes all of `buf`'s initialized bytes, looping over short writes.
@@ -290,8 +294,8 @@ impl PipeWriter {
     ///     assert_eq!(n.unwrap(), 1024);
     /// });
     /// ```
-    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        self.io.write_all(buf).await
+    pub fn write_all<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move { self.io.write_all(buf).await })
     }
 
     /// Writes the initialized bytes of `bufs` in order
@@ -315,8 +319,11 @@ impl PipeWriter {
     ///     assert_eq!(n.unwrap(), 12);
     /// });
     /// ```
-    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.writev(bufs).await
+    pub fn writev<B: IoBuf>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.writev(bufs).await })
     }
 
     /// The fd, back in blocking mode: to hand to a child process

@@ -6,6 +6,7 @@
 use super::fd_io::{impl_fd_read, impl_fd_write, FdIo, FdPollRead, FdPollWrite};
 use super::{OwnedRead, OwnedWrite};
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::sys::fd_flags::standard_stream;
 use std::future::Future;
@@ -77,8 +78,8 @@ impl Stdin {
     ///     assert_eq!(buf.len(), n.unwrap());
     /// });
     /// ```
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.read(buf).await
+    pub fn read<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.read(buf).await })
     }
 
     /// Reads into `bufs` in order (`IORING_OP_READV`); returns the total
@@ -101,8 +102,11 @@ impl Stdin {
     ///     assert_eq!(bufs[0].len() + bufs[1].len(), n.unwrap());
     /// });
     /// ```
-    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.readv(bufs).await
+    pub fn readv<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.readv(bufs).await })
     }
 }
 
@@ -188,8 +192,10 @@ macro_rules! output_stream {
             ///     assert!(n.unwrap() <= 3);
             /// });
             /// ```
-            pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-                self.io.write(buf).await
+            pub fn write<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+                cancellable(async move {
+                    self.io.write(buf).await
+                })
             }
 
             /// Writes all of `buf`'s initialized bytes, looping over short
@@ -212,8 +218,10 @@ macro_rules! output_stream {
             ///     res.unwrap();
             /// });
             /// ```
-            pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-                self.io.write_all(buf).await
+            pub fn write_all<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+                cancellable(async move {
+                    self.io.write_all(buf).await
+                })
             }
 
             /// Writes the initialized bytes of `bufs` in order
@@ -237,8 +245,10 @@ macro_rules! output_stream {
             ///     assert!(n.unwrap() <= 10);
             /// });
             /// ```
-            pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-                self.io.writev(bufs).await
+            pub fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+                cancellable(async move {
+                    self.io.writev(bufs).await
+                })
             }
         }
 

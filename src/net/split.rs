@@ -1,6 +1,7 @@
 //! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a stream split for two tasks.
 
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::net::poll_io::{impl_futures_io, BufferedRead, BufferedWrite, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
 use socket2::SockRef;
@@ -112,8 +113,8 @@ impl<S: SplitStream> OwnedReadHalf<S> {
     ///     assert_eq!(buf.len(), n.unwrap());
     /// });
     /// ```
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.stream.socket().read(buf).await
+    pub fn read<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.stream.socket().read(buf).await })
     }
 
     /// Receives into `bufs` in order; returns the total (0 = EOF).
@@ -139,8 +140,11 @@ impl<S: SplitStream> OwnedReadHalf<S> {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.stream.socket().readv(bufs).await
+    pub fn readv<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.stream.socket().readv(bufs).await })
     }
 
     /// The bytes received from now on as a stream of pooled chunks (see
@@ -200,8 +204,8 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.stream.socket().write(buf).await
+    pub fn write<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.stream.socket().write(buf).await })
     }
 
     /// Sends all of `buf`'s initialized bytes, looping over short sends.
@@ -225,8 +229,8 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     ///     res.unwrap();
     /// });
     /// ```
-    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        self.stream.socket().write_all(buf).await
+    pub fn write_all<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move { self.stream.socket().write_all(buf).await })
     }
 
     /// Sends the initialized bytes of `bufs` in order; returns how many
@@ -252,8 +256,11 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.stream.socket().writev(bufs).await
+    pub fn writev<B: IoBuf>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.stream.socket().writev(bufs).await })
     }
 
     /// Shuts down the write direction now (the peer reads EOF).

@@ -5,6 +5,7 @@ use super::addr::{bind_error, each_addr_here, no_address, resolve};
 use super::datagram_io::{DatagramIo, RecvMeta};
 use super::ToSocketAddrs;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
@@ -98,14 +99,20 @@ impl UdpSocket {
     ///     assert_eq!(n.unwrap(), 5);
     /// });
     /// ```
-    pub async fn send_to<B: IoBuf>(&self, buf: B, addr: impl ToSocketAddrs) -> BufResult<usize, B> {
-        let first = resolve(&addr)
-            .await
-            .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
-        match first {
-            Ok(addr) => self.io.send_to(buf, addr.into()).await,
-            Err(e) => (Err(e), buf),
-        }
+    pub fn send_to<'a, B: IoBuf>(
+        &'a self,
+        buf: B,
+        addr: impl ToSocketAddrs + 'a,
+    ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
+        cancellable(async move {
+            let first = resolve(&addr)
+                .await
+                .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
+            match first {
+                Ok(addr) => self.io.send_to(buf, addr.into()).await,
+                Err(e) => (Err(e), buf),
+            }
+        })
     }
 
     /// Receives one datagram into `buf` (from its start, up to its
@@ -133,9 +140,14 @@ impl UdpSocket {
     ///     # let _ = from;
     /// });
     /// ```
-    pub async fn recv_from<B: IoBufMut>(&self, buf: B) -> BufResult<(usize, SocketAddr), B> {
-        let (res, buf) = self.recv_msg(buf).await;
-        (res.map(|meta| (meta.len, meta.addr)), buf)
+    pub fn recv_from<B: IoBufMut>(
+        &self,
+        buf: B,
+    ) -> impl Cancellable<Output = BufResult<(usize, SocketAddr), B>> + '_ {
+        cancellable(async move {
+            let (res, buf) = self.recv_msg(buf).await;
+            (res.map(|meta| (meta.len, meta.addr)), buf)
+        })
     }
 
     /// Receives one datagram into `buf`, reporting truncation
@@ -160,16 +172,21 @@ impl UdpSocket {
     ///     assert!(!meta.unwrap().truncated);
     /// });
     /// ```
-    pub async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<RecvMeta<SocketAddr>, B> {
-        let (res, buf) = self.io.recv_msg(buf).await;
-        let res = res.and_then(|r| {
-            Ok(RecvMeta {
-                len: r.len,
-                addr: sock_addr(r.addr)?,
-                truncated: r.truncated,
-            })
-        });
-        (res, buf)
+    pub fn recv_msg<B: IoBufMut>(
+        &self,
+        buf: B,
+    ) -> impl Cancellable<Output = BufResult<RecvMeta<SocketAddr>, B>> + '_ {
+        cancellable(async move {
+            let (res, buf) = self.io.recv_msg(buf).await;
+            let res = res.and_then(|r| {
+                Ok(RecvMeta {
+                    len: r.len,
+                    addr: sock_addr(r.addr)?,
+                    truncated: r.truncated,
+                })
+            });
+            (res, buf)
+        })
     }
 
     /// Sets the default peer (`IORING_OP_CONNECT`): [`send`](UdpSocket::send)
@@ -230,8 +247,8 @@ impl UdpSocket {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.send(buf).await
+    pub fn send<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.send(buf).await })
     }
 
     /// Receives one datagram from the connected peer into `buf`.
@@ -256,8 +273,8 @@ impl UdpSocket {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.recv(buf).await
+    pub fn recv<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.recv(buf).await })
     }
 
     /// The address the socket is bound to.

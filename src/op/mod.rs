@@ -139,7 +139,12 @@ impl<T: OpCode> Future for Op<T> {
         let driver = &this.driver;
         let cqe = match driver.poll_op(this.key, waker, || task_token(driver, waker)) {
             Some(Poll::Ready(cqe)) => cqe,
-            Some(Poll::Pending) => return Poll::Pending,
+            Some(Poll::Pending) => {
+                if context::cancel_requested() {
+                    driver.cancel_op(this.key);
+                }
+                return Poll::Pending;
+            }
             None => this.push_failure(),
         };
         let data = this

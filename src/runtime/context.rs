@@ -13,6 +13,7 @@ use super::task_context::PolledTask;
 use crate::driver::context::DriverSlot;
 use crate::driver::Handle;
 use crate::sys::scoped_rc::ScopedRc;
+use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Waker;
@@ -22,6 +23,9 @@ struct RuntimeContext {
     driver: DriverSlot,
     executor: ScopedRc<Executor>,
     polled: PolledTask,
+    /// Set while a [`Cancellable`](crate::Cancellable) polls its cancelled
+    /// operation: every operation polled meanwhile is cancelled.
+    cancelling: Cell<bool>,
 }
 
 // What keeps this thread-local free of a destructor (and its per-access
@@ -34,6 +38,7 @@ thread_local! {
             driver: DriverSlot::new(),
             executor: ScopedRc::new(),
             polled: PolledTask::new(),
+            cancelling: Cell::new(false),
         }
     };
 }
@@ -51,6 +56,25 @@ pub(crate) fn enter<R>(driver: &Handle, executor: &Rc<Executor>, f: impl FnOnce(
 /// Whether a runtime is running on this thread.
 pub(crate) fn is_entered() -> bool {
     CONTEXT.with(|context| context.executor.is_set())
+}
+
+/// Runs `f` (a poll of an operation being cancelled) with every operation
+/// it polls cancelled, then restores the previous state (on unwind too).
+pub(crate) fn cancelling<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CONTEXT.with(|context| context.cancelling.set(self.0));
+        }
+    }
+    let _restore = Restore(CONTEXT.with(|context| context.cancelling.replace(true)));
+    f()
+}
+
+/// Whether an operation polled now must be cancelled (see [`cancelling`]).
+#[inline]
+pub(crate) fn cancel_requested() -> bool {
+    CONTEXT.with(|context| context.cancelling.get())
 }
 
 /// The polled-task cells of this thread (`task_context.rs`).

@@ -35,6 +35,10 @@ pub struct Stats {
     /// Operations dropped before their entry reached the kernel: withdrawn
     /// from the submission queue, they never started.
     pub ops_withdrawn: u64,
+    /// Cancel requests sent for operations still awaited
+    /// ([`Cancellable::timeout`](crate::Cancellable::timeout) and
+    /// [`cancel_on`](crate::Cancellable::cancel_on)).
+    pub ops_cancelled: u64,
     /// Sleeps waiting now (timers in the runtime's queue; they are not ring
     /// operations).
     pub timers_armed: u64,
@@ -66,6 +70,7 @@ pub fn stats() -> Stats {
         ops_in_flight: in_flight as u64,
         ops_abandoned: driver.ops_abandoned,
         ops_withdrawn: driver.ops_withdrawn,
+        ops_cancelled: driver.ops_cancelled,
         timers_armed: timers as u64,
     }
 }

@@ -96,6 +96,15 @@ impl Epoll {
         let sqe = Sqe::read(entry);
         if sqe.opcode == opcode::AsyncCancel::CODE {
             // A cancel's own completion is never looked at (`CANCEL_TOKEN`).
+            // As on the ring, it follows every entry queued before it: a
+            // queued target starts first, and is stopped if it waits.
+            if self
+                .queued
+                .iter()
+                .any(|queued| queued.user_data == sqe.addr)
+            {
+                self.run_queued();
+            }
             self.cancel(sqe.addr);
         } else {
             self.queued.push(sqe);
@@ -266,9 +275,8 @@ impl Epoll {
         }
     }
 
-    /// Stops a waiting operation: it completes with `ECANCELED`. A queued
-    /// one starts anyway (as a cancel reaches the ring after the entry),
-    /// and one on the pool cannot be stopped: both complete on their own.
+    /// Stops a waiting operation: it completes with `ECANCELED`. One on the
+    /// pool cannot be stopped: it completes on its own.
     pub(crate) fn cancel(&mut self, user_data: u64) {
         if let Some(waiting) = self.waiting.remove(&user_data) {
             self.fds

@@ -1,6 +1,7 @@
 //! [`TcpStream`]: connect, send and receive through the ring.
 
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::net::addr::sock_addr;
 use crate::net::addr::{no_address, resolve};
@@ -154,8 +155,8 @@ impl TcpStream {
     ///     assert_eq!(buf.len(), n.unwrap());
     /// });
     /// ```
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.read(buf).await
+    pub fn read<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.read(buf).await })
     }
 
     /// Receives into `buf` like [`read`](TcpStream::read), but leaves the
@@ -183,8 +184,8 @@ impl TcpStream {
     ///     assert_eq!(&read[..m.unwrap()], &peeked[..n]);
     /// });
     /// ```
-    pub async fn peek<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.peek(buf).await
+    pub fn peek<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.peek(buf).await })
     }
 
     /// Sends `buf`'s initialized bytes; returns how many were sent (possibly
@@ -210,8 +211,8 @@ impl TcpStream {
     ///     assert!(n.unwrap() <= 2);
     /// });
     /// ```
-    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.write(buf).await
+    pub fn write<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.write(buf).await })
     }
 
     /// Sends all of `buf`'s initialized bytes, looping over short sends.
@@ -235,8 +236,8 @@ impl TcpStream {
     ///     res.unwrap();
     /// });
     /// ```
-    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        self.io.write_all(buf).await
+    pub fn write_all<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move { self.io.write_all(buf).await })
     }
 
     /// Receives into `bufs` in order (`IORING_OP_RECVMSG`), each from its
@@ -262,8 +263,11 @@ impl TcpStream {
     ///     assert_eq!(bufs[0].len() + bufs[1].len(), n.unwrap());
     /// });
     /// ```
-    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.readv(bufs).await
+    pub fn readv<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.readv(bufs).await })
     }
 
     /// Sends the initialized bytes of `bufs` in order (`IORING_OP_SENDMSG`,
@@ -289,8 +293,11 @@ impl TcpStream {
     ///     assert!(n.unwrap() <= 12);
     /// });
     /// ```
-    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.writev(bufs).await
+    pub fn writev<B: IoBuf>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.writev(bufs).await })
     }
 
     /// The bytes received from now on, as a stream of chunks in buffers of

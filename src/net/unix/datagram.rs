@@ -2,6 +2,7 @@
 
 use super::addr::SocketAddr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::net::datagram_io::{DatagramIo, RecvMeta};
 use socket2::{Domain, SockRef, Socket, Type};
@@ -140,11 +141,17 @@ impl UnixDatagram {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn send_to<B: IoBuf>(&self, buf: B, path: impl AsRef<Path>) -> BufResult<usize, B> {
-        match super::addr::sock_addr(path.as_ref()) {
-            Ok(addr) => self.io.send_to(buf, addr).await,
-            Err(e) => (Err(e), buf),
-        }
+    pub fn send_to<'a, B: IoBuf>(
+        &'a self,
+        buf: B,
+        path: impl AsRef<Path> + 'a,
+    ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
+        cancellable(async move {
+            match super::addr::sock_addr(path.as_ref()) {
+                Ok(addr) => self.io.send_to(buf, addr).await,
+                Err(e) => (Err(e), buf),
+            }
+        })
     }
 
     /// Receives one datagram into `buf`; returns the bytes stored and the
@@ -170,9 +177,14 @@ impl UnixDatagram {
     ///     println!("from {from:?}");
     /// });
     /// ```
-    pub async fn recv_from<B: IoBufMut>(&self, buf: B) -> BufResult<(usize, SocketAddr), B> {
-        let (res, buf) = self.recv_msg(buf).await;
-        (res.map(|meta| (meta.len, meta.addr)), buf)
+    pub fn recv_from<B: IoBufMut>(
+        &self,
+        buf: B,
+    ) -> impl Cancellable<Output = BufResult<(usize, SocketAddr), B>> + '_ {
+        cancellable(async move {
+            let (res, buf) = self.recv_msg(buf).await;
+            (res.map(|meta| (meta.len, meta.addr)), buf)
+        })
     }
 
     /// Receives one datagram into `buf`, reporting truncation too.
@@ -196,14 +208,19 @@ impl UnixDatagram {
     ///     println!("truncated: {}", meta.unwrap().truncated);
     /// });
     /// ```
-    pub async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<RecvMeta<SocketAddr>, B> {
-        let (res, buf) = self.io.recv_msg(buf).await;
-        let res = res.map(|r| RecvMeta {
-            len: r.len,
-            addr: SocketAddr::new(r.addr),
-            truncated: r.truncated,
-        });
-        (res, buf)
+    pub fn recv_msg<B: IoBufMut>(
+        &self,
+        buf: B,
+    ) -> impl Cancellable<Output = BufResult<RecvMeta<SocketAddr>, B>> + '_ {
+        cancellable(async move {
+            let (res, buf) = self.io.recv_msg(buf).await;
+            let res = res.map(|r| RecvMeta {
+                len: r.len,
+                addr: SocketAddr::new(r.addr),
+                truncated: r.truncated,
+            });
+            (res, buf)
+        })
     }
 
     /// Sends one datagram to the connected peer.
@@ -228,8 +245,8 @@ impl UnixDatagram {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn send<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.send(buf).await
+    pub fn send<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.send(buf).await })
     }
 
     /// Receives one datagram into `buf`.
@@ -253,8 +270,8 @@ impl UnixDatagram {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn recv<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.recv(buf).await
+    pub fn recv<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.recv(buf).await })
     }
 
     /// This socket's address.

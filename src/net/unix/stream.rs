@@ -2,6 +2,7 @@
 
 use super::addr::SocketAddr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::net::poll_io::{impl_async_io, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
@@ -134,8 +135,8 @@ impl UnixStream {
     ///     assert_eq!(buf.len(), n.unwrap());
     /// });
     /// ```
-    pub async fn read<B: IoBufMut>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.read(buf).await
+    pub fn read<B: IoBufMut>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.read(buf).await })
     }
 
     /// Sends `buf`'s initialized bytes; returns how many were sent.
@@ -160,8 +161,8 @@ impl UnixStream {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
-        self.io.write(buf).await
+    pub fn write<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.write(buf).await })
     }
 
     /// Sends all of `buf`'s initialized bytes, looping over short sends.
@@ -184,8 +185,8 @@ impl UnixStream {
     ///     res.unwrap();
     /// });
     /// ```
-    pub async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {
-        self.io.write_all(buf).await
+    pub fn write_all<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<(), B>> + '_ {
+        cancellable(async move { self.io.write_all(buf).await })
     }
 
     /// Receives into `bufs` in order; returns the total (0 = EOF).
@@ -210,8 +211,11 @@ impl UnixStream {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn readv<B: IoBufMut>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.readv(bufs).await
+    pub fn readv<B: IoBufMut>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.readv(bufs).await })
     }
 
     /// Sends the initialized bytes of `bufs` in order; returns how many
@@ -236,8 +240,11 @@ impl UnixStream {
     ///     n.unwrap();
     /// });
     /// ```
-    pub async fn writev<B: IoBuf>(&self, bufs: Vec<B>) -> BufResult<usize, Vec<B>> {
-        self.io.writev(bufs).await
+    pub fn writev<B: IoBuf>(
+        &self,
+        bufs: Vec<B>,
+    ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
+        cancellable(async move { self.io.writev(bufs).await })
     }
 
     /// The bytes received from now on as a stream of pooled chunks (see
