@@ -149,3 +149,70 @@ fn dropping_the_stream_mid_receive_returns_buffers_and_closes_fds() {
     });
     assert_eq!(fd_count(), before);
 }
+
+#[test]
+fn recv_buffers_sets_the_pool_s_count_and_chunk_size() {
+    let _serial = serial();
+    common::bounded(LIMIT, || {
+        let rt = ringio::Builder::new()
+            .recv_buffers(4, 1024)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            let total = 64 * 1024;
+            let expected: Vec<u8> = (0..total).map(|i| (i % 253) as u8).collect();
+            let writer = ringio::spawn({
+                let expected = expected.clone();
+                async move {
+                    let (res, _) = a.write_all(expected).await;
+                    res.unwrap();
+                    a.shutdown(std::net::Shutdown::Write).await.unwrap();
+                }
+            });
+            // Hold every chunk: at most 4 can come from the pool.
+            let mut held: Vec<RecvBuf> = Vec::new();
+            let mut chunks = b.recv_multishot();
+            while let Some(chunk) = chunks.next().await {
+                held.push(chunk.unwrap());
+            }
+            writer.await.unwrap();
+            let all: Vec<u8> = held.iter().flat_map(|c| c.iter().copied()).collect();
+            assert!(all == expected, "bytes lost or reordered");
+            let largest = held.iter().map(|c| c.len()).max().unwrap();
+            assert!(
+                largest <= 1024,
+                "a chunk of {largest} bytes from 1 KiB buffers"
+            );
+            assert!(held.len() >= total / 1024);
+            let pooled = held
+                .iter()
+                .filter(|c| format!("{c:?}").contains("pooled: true"))
+                .count();
+            if ringio::driver_kind() == ringio::DriverKind::Epoll {
+                assert_eq!(pooled, 0, "the epoll driver has no buffer pool");
+            } else {
+                assert!(pooled > 0, "no chunk came from the pool");
+                assert!(pooled <= 4, "{pooled} pooled chunks held from a pool of 4");
+            }
+        });
+    });
+}
+
+#[test]
+fn recv_buffers_out_of_range_are_refused_by_build() {
+    for (count, size, says) in [
+        (0u16, 1024u32, "count of 0"),
+        (100, 1024, "count of 100"),
+        (4, 0, "size of 0"),
+        (4, 32 << 20, "size of 33554432"),
+        (32768, 1 << 20, "exceed"),
+    ] {
+        let err = ringio::Builder::new()
+            .recv_buffers(count, size)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains(says), "{err}");
+    }
+}

@@ -182,6 +182,11 @@ impl Handle {
         self.0.borrow_mut().buf_ring()
     }
 
+    /// The bytes of a receive chunk (`Builder::recv_buffers`' size).
+    pub(crate) fn recv_chunk_size(&self) -> usize {
+        self.0.borrow().recv_chunk_size()
+    }
+
     /// Whether `MSG_RING` wakes for other rings wait for this ring's next
     /// enter.
     pub(crate) fn has_queued_messages(&self) -> bool {

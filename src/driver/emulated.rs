@@ -32,6 +32,7 @@ impl Driver {
             msg_targets: Vec::new(),
             registered: None,
             buf_ring: BufPool::Refused,
+            recv_buffers: config.recv_buffers,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: config.entries.max(1).next_power_of_two(),

@@ -96,6 +96,8 @@ pub(crate) struct Driver {
     registered: Option<u32>,
     /// The provided-buffer pool of multishot receives, made on first use.
     buf_ring: BufPool,
+    /// The pool's buffers and their size ([`RingConfig::recv_buffers`]).
+    recv_buffers: (u16, u32),
     /// Submit as soon as this many entries are queued (`u32::MAX`: never
     /// before the tick's enter).
     submit_batch: u32,
@@ -170,6 +172,7 @@ impl Driver {
             msg_targets: Vec::new(),
             registered: None,
             buf_ring: BufPool::Untried,
+            recv_buffers: config.recv_buffers,
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: 0,
@@ -315,14 +318,14 @@ impl Driver {
         true
     }
 
-    /// The provided-buffer pool (256 buffers of 16 KiB, group 0), made on
+    /// The provided-buffer pool (`recv_buffers`, group 0), made on
     /// first use; `None` where the kernel has no buffer rings (before 5.19).
     pub(crate) fn buf_ring(&mut self) -> Option<Rc<BufRing>> {
         if matches!(self.buf_ring, BufPool::Untried) && self.phase < Phase::Closed {
             self.buf_ring = match self
                 .ring
                 .as_ref()
-                .map(|ring| BufRing::new(ring, POOL_BUFFERS, POOL_BUFFER_SIZE, 0))
+                .map(|ring| BufRing::new(ring, self.recv_buffers.0, self.recv_buffers.1, 0))
             {
                 Some(Ok(pool)) => BufPool::Ready(pool),
                 _ => BufPool::Refused,
@@ -332,6 +335,11 @@ impl Driver {
             BufPool::Ready(pool) => Some(pool.clone()),
             _ => None,
         }
+    }
+
+    /// The bytes of a receive chunk (a pool buffer's size).
+    pub(crate) fn recv_chunk_size(&self) -> usize {
+        self.recv_buffers.1 as usize
     }
 
     /// Whether `MSG_RING` wakes wait for this ring's next enter.
@@ -615,11 +623,6 @@ enum BufPool {
     /// down): not asked again.
     Refused,
 }
-
-/// Buffers in the provided-buffer pool.
-const POOL_BUFFERS: u16 = 256;
-/// Bytes per pool buffer.
-const POOL_BUFFER_SIZE: u32 = 16 * 1024;
 
 fn shut_down() -> io::Error {
     io::Error::other("the ringio runtime that owns this ring has shut down")

@@ -23,7 +23,43 @@ pub(crate) struct RingConfig {
     pub(crate) submit_batch: u32,
     /// Which driver to build.
     pub(crate) kind: super::DriverKind,
+    /// Buffers in the provided-buffer pool behind `recv_multishot`, and the
+    /// bytes of each (also the chunk size of its plain-receive fallback).
+    pub(crate) recv_buffers: (u16, u32),
 }
+
+impl RingConfig {
+    /// Checks what a builder cannot check as it is set.
+    pub(crate) fn validate(&self) -> std::io::Result<()> {
+        let (count, size) = self.recv_buffers;
+        let invalid = |why: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+        if !count.is_power_of_two() || count > MAX_RECV_BUFFERS {
+            return invalid(format!(
+                "recv_buffers: a count of {count} is not a power of two from 1 to {MAX_RECV_BUFFERS}"
+            ));
+        }
+        if size == 0 || size > MAX_RECV_BUFFER_SIZE {
+            return invalid(format!(
+                "recv_buffers: a size of {size} bytes is not from 1 to {MAX_RECV_BUFFER_SIZE}"
+            ));
+        }
+        let total = u64::from(count) * u64::from(size);
+        if total > MAX_RECV_POOL_BYTES {
+            return invalid(format!(
+                "recv_buffers: {count} buffers of {size} bytes ({total} bytes) exceed \
+                 the pool's limit of {MAX_RECV_POOL_BYTES} bytes"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The most buffers a buffer ring holds (the kernel's limit).
+const MAX_RECV_BUFFERS: u16 = 1 << 15;
+/// The largest pool buffer.
+const MAX_RECV_BUFFER_SIZE: u32 = 16 << 20;
+/// The most memory one pool takes.
+const MAX_RECV_POOL_BYTES: u64 = 1 << 30;
 
 /// Which set of setup flags the kernel accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

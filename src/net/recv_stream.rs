@@ -17,9 +17,6 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// Bytes per chunk of the plain-receive fallback.
-const FALLBACK_CHUNK: usize = 16 * 1024;
-
 enum State {
     Idle,
     Multi(MultiOp<RecvMulti>),
@@ -68,10 +65,12 @@ impl RecvStream<'_> {
         }
     }
 
+    /// A plain receive of one chunk (of the pool's buffer size).
     fn single(&self) -> State {
+        let size = context::with_driver(|driver| driver.recv_chunk_size());
         State::Single(Op::submit(Recv::new(
             self.fd.clone(),
-            Vec::with_capacity(FALLBACK_CHUNK),
+            Vec::with_capacity(size),
         )))
     }
 }

@@ -12,6 +12,11 @@ pub(crate) const DEFAULT_BUDGET: usize = 64;
 /// Default bound on waiting for in-flight operations when a runtime drops.
 pub(crate) const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// Default number of buffers in the pool behind `recv_multishot`.
+pub(crate) const DEFAULT_RECV_BUFFERS: u16 = 256;
+/// Default size of each of those buffers.
+pub(crate) const DEFAULT_RECV_BUFFER_SIZE: u32 = 16 * 1024;
+
 /// Configures and builds a [`Runtime`]. The defaults are those of
 /// [`ringio::run`](crate::run).
 ///
@@ -53,6 +58,7 @@ impl Builder {
                 register_ring_fd: true,
                 submit_batch: u32::MAX,
                 kind: DriverKind::Auto,
+                recv_buffers: (DEFAULT_RECV_BUFFERS, DEFAULT_RECV_BUFFER_SIZE),
             },
             budget: DEFAULT_BUDGET,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
@@ -197,6 +203,33 @@ impl Builder {
         self
     }
 
+    /// The provided-buffer pool behind
+    /// [`recv_multishot`](crate::net::TcpStream::recv_multishot): `count`
+    /// buffers of `size` bytes, registered with the ring on first use and
+    /// shared by every multishot receive of the runtime. A chunk is at most
+    /// `size` bytes; when all `count` are held, receives go on through
+    /// plain buffers of `size` bytes until some come back. The epoll driver
+    /// has no pool: its chunks are plain buffers of `size` bytes. Default
+    /// 256 buffers of 16 KiB.
+    ///
+    /// `count` must be a power of two up to 32,768, `size` from 1 byte to
+    /// 16 MiB, and the pool at most 1 GiB; [`build`](Builder::build) says
+    /// which is wrong (`InvalidInput`) otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // Many connections with small messages: smaller, more numerous buffers.
+    /// let rt = ringio::Builder::new().recv_buffers(1024, 4096).build().unwrap();
+    /// # drop(rt);
+    /// let err = ringio::Builder::new().recv_buffers(100, 4096).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn recv_buffers(&mut self, count: u16, size: u32) -> &mut Builder {
+        self.ring.recv_buffers = (count, size);
+        self
+    }
+
     /// Builds the runtime.
     ///
     /// # Errors
@@ -204,7 +237,9 @@ impl Builder {
     /// With [`DriverKind::IoUring`], fails when io_uring is unavailable;
     /// the message says "io_uring unavailable" and why, and the OS error is
     /// its source. Fails when `RINGIO_DRIVER` holds anything but
-    /// `io_uring` or `epoll` (`InvalidInput`, naming the value).
+    /// `io_uring` or `epoll` (`InvalidInput`, naming the value), and when
+    /// [`recv_buffers`](Builder::recv_buffers) are out of range
+    /// (`InvalidInput`).
     ///
     /// # Examples
     ///
@@ -215,6 +250,7 @@ impl Builder {
     /// }
     /// ```
     pub fn build(&self) -> io::Result<Runtime> {
+        self.ring.validate()?;
         Runtime::with_builder(self)
     }
 }
