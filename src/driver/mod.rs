@@ -194,6 +194,14 @@ impl Driver {
         self.ring.as_ref().is_some_and(setup::supports_waitid)
     }
 
+    /// Whether the kernel has opcode `code` (one `io_uring_register` probe
+    /// per call; callers cache it); `false` without a ring.
+    pub(crate) fn supports_opcode(&self, code: u8) -> bool {
+        self.ring
+            .as_ref()
+            .is_some_and(|ring| setup::supports_opcode(ring, code))
+    }
+
     #[inline]
     fn ring_mut(&mut self) -> io::Result<&mut IoUring> {
         self.ring.as_mut().ok_or_else(shut_down)

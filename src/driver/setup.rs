@@ -104,6 +104,12 @@ pub(crate) fn supports_waitid(ring: &IoUring) -> bool {
         && probe.is_supported(io_uring::opcode::WaitId::CODE)
 }
 
+/// Whether the kernel has opcode `code`.
+pub(crate) fn supports_opcode(ring: &IoUring, code: u8) -> bool {
+    let mut probe = io_uring::Probe::new();
+    ring.submitter().register_probe(&mut probe).is_ok() && probe.is_supported(code)
+}
+
 /// Builds a ring, trying the fastest flag set first.
 pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
     let entries = config.entries.max(1);

@@ -6,6 +6,7 @@ use crate::io_util::when_ready;
 use crate::op::connect::Connect;
 use crate::op::msg::{Received, RecvMsg, SendMsg};
 use crate::op::send_recv::{Recv, SendNow};
+use crate::op::send_zc::{self, SendZc, SendZcFuture};
 use crate::op::Op;
 use socket2::SockAddr;
 use std::io;
@@ -65,6 +66,19 @@ impl DatagramIo {
         })
         .await;
         (res, bufs.pop().expect("the one buffer comes back"))
+    }
+
+    /// A zero-copy datagram to `addr` where the ring has one, else a plain
+    /// one; waits for room as [`send_to`](Self::send_to) does.
+    pub(crate) async fn send_to_zc<B: IoBuf>(&self, buf: B, addr: SockAddr) -> BufResult<usize, B> {
+        if !send_zc::supported() {
+            return self.send_to(buf, addr).await;
+        }
+        when_ready(&self.fd, libc::POLLOUT, buf, |fd, buf| {
+            let flags = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+            SendZcFuture::submit(SendZc::to(fd, buf, addr.clone(), flags))
+        })
+        .await
     }
 
     pub(crate) async fn recv_msg<B: IoBufMut>(&self, buf: B) -> BufResult<Received, B> {

@@ -5,6 +5,7 @@ use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::fd::SharedFd;
 use crate::op::msg::{RecvMsg, SendMsg};
 use crate::op::send_recv::{Peek, Recv, Send, Shutdown};
+use crate::op::send_zc::{self, SendZc, SendZcFuture};
 use crate::op::Op;
 use std::io;
 
@@ -29,6 +30,16 @@ impl SocketIo {
 
     pub(crate) async fn write<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
         Op::submit(Send::new(self.fd.clone(), buf)).await
+    }
+
+    /// A zero-copy send where the ring has one, else a plain one.
+    pub(crate) async fn send_zc<B: IoBuf>(&self, buf: B) -> BufResult<usize, B> {
+        if send_zc::supported() {
+            let send = SendZc::new(self.fd.clone(), buf, libc::MSG_NOSIGNAL);
+            SendZcFuture::submit(send).await
+        } else {
+            self.write(buf).await
+        }
     }
 
     pub(crate) async fn write_all<B: IoBuf>(&self, buf: B) -> BufResult<(), B> {

@@ -115,6 +115,45 @@ impl UdpSocket {
         })
     }
 
+    /// Sends `buf` as one datagram to `addr` without copying it
+    /// (`IORING_OP_SEND_ZC`); resolves, handing `buf` back, once the
+    /// kernel's notification says it no longer reads it. Where the ring has
+    /// no `SEND_ZC` (Linux before 6.0) and on the epoll driver, this is
+    /// [`send_to`](UdpSocket::send_to).
+    ///
+    /// # Errors
+    ///
+    /// As [`send_to`](UdpSocket::send_to).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`send_to`](UdpSocket::send_to).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let socket = ringio::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let (n, _buf) = socket.send_to_zc(vec![1u8; 60_000], "127.0.0.1:7000").await;
+    ///     assert_eq!(n.unwrap(), 60_000);
+    /// });
+    /// ```
+    pub fn send_to_zc<'a, B: IoBuf>(
+        &'a self,
+        buf: B,
+        addr: impl ToSocketAddrs + 'a,
+    ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
+        cancellable(async move {
+            let first = resolve(&addr)
+                .await
+                .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
+            match first {
+                Ok(addr) => self.io.send_to_zc(buf, addr.into()).await,
+                Err(e) => (Err(e), buf),
+            }
+        })
+    }
+
     /// Receives one datagram into `buf` (from its start, up to its
     /// capacity); returns the bytes stored and the sender. A longer datagram
     /// is truncated; [`recv_msg`](UdpSocket::recv_msg) tells when.

@@ -72,6 +72,16 @@ impl<T: MultishotCode> MultiOp<T> {
     /// The next completion's item; `None` once the final one was taken (the
     /// operation then needs submitting again to go on).
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<T::Item>> {
+        self.poll_next_owned(cx)
+            .map(|next| next.map(|(item, _data)| item))
+    }
+
+    /// As [`poll_next`](Self::poll_next), handing the operation's data back
+    /// with the final completion's item.
+    pub(crate) fn poll_next_owned(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<(T::Item, Option<T>)>> {
         let Some(data) = self.data.as_mut() else {
             return Poll::Ready(None);
         };
@@ -82,16 +92,24 @@ impl<T: MultishotCode> MultiOp<T> {
                 .poll_op(key, cx.waker(), || task_token(&self.driver, cx.waker()))
             {
                 Some(Poll::Ready(cqe)) => cqe,
-                Some(Poll::Pending) => return Poll::Pending,
+                Some(Poll::Pending) => {
+                    if context::cancel_requested() {
+                        self.driver.cancel_op(key);
+                    }
+                    return Poll::Pending;
+                }
                 None => unreachable!("a multishot op's slot goes with its final completion"),
             },
         };
         let item = data.item(cqe);
-        if !cqe.has_more() {
-            // The kernel is done with the entry: its data may go.
-            self.data = None;
-        }
-        Poll::Ready(Some(item))
+        // Once the final completion is in, the kernel is done with the
+        // entry: its data may go.
+        let done = if cqe.has_more() {
+            None
+        } else {
+            self.data.take()
+        };
+        Poll::Ready(Some((item, done)))
     }
 
     /// Whether the final completion was taken.

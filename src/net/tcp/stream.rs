@@ -240,6 +240,44 @@ impl TcpStream {
         cancellable(async move { self.io.write_all(buf).await })
     }
 
+    /// Sends `buf`'s initialized bytes without copying them
+    /// (`IORING_OP_SEND_ZC`): the kernel sends from `buf`'s pages, and the
+    /// future resolves, handing `buf` back, only once the kernel's
+    /// notification says it no longer reads them. Returns the bytes sent,
+    /// which may be fewer than `buf` holds, as for [`write`](TcpStream::write).
+    ///
+    /// The kernel keeps the pages until the bytes have left the host (over
+    /// loopback: until the receiver has read them), so the future may
+    /// resolve well after the bytes are sent; a
+    /// [`timeout`](crate::Cancellable::timeout) cancels the send but still
+    /// waits for the kernel to let go. Worth it for large buffers (tens of
+    /// KiB and up) to a real network device. Where the ring has no `SEND_ZC`
+    /// (Linux before 6.0) and on the epoll driver, this is
+    /// [`write`](TcpStream::write).
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](TcpStream::write).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`write`](TcpStream::write): dropped before the runtime submits
+    /// it, nothing is sent; dropped after, some or all of the bytes may have
+    /// been sent (the buffer is kept until the kernel lets go of it).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, buf) = stream.send_zc(vec![0u8; 1 << 20]).await;
+    ///     println!("sent {} of {}", n.unwrap(), buf.len());
+    /// });
+    /// ```
+    pub fn send_zc<B: IoBuf>(&self, buf: B) -> impl Cancellable<Output = BufResult<usize, B>> + '_ {
+        cancellable(async move { self.io.send_zc(buf).await })
+    }
+
     /// Receives into `bufs` in order (`IORING_OP_RECVMSG`), each from its
     /// start up to its capacity; returns the total (0 = EOF).
     ///
