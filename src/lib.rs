@@ -61,6 +61,13 @@
 //! submission queue and may take an entry at any moment, so every drop
 //! follows rule 3.
 //!
+//! To cancel an operation *without* losing its result or its buffer, don't
+//! drop it: every owned-buffer method's future is [`Cancellable`], and
+//! [`timeout`](Cancellable::timeout) or [`cancel_on`](Cancellable::cancel_on)
+//! cancel it in the kernel and wait for the kernel's answer: the buffer back
+//! with `TimedOut`/`Interrupted`, or the operation's own result (bytes
+//! included) if it completed first.
+//!
 //! Methods that loop over several operations (`write_all`, `read_exact_at`,
 //! `write_all_at`, [`fs::read`], [`fs::write`], ...) are not cancel-safe as a
 //! whole: a drop loses how far they got, and each step follows the rules
