@@ -1,10 +1,11 @@
-//! Spawn + join throughput, ringio vs tokio current-thread.
+//! Spawn + join throughput, ringio vs tokio current-thread, and one at a
+//! time vs glommio's executor.
 //! `cargo bench --bench spawn`
 
 mod common;
 
 use common::{ab, header, rate_of, selected};
-use ringio_bench::workloads::overhead::{spawn_batches, spawn_join};
+use ringio_bench::workloads::overhead::{spawn_batches, spawn_join, spawn_join_glommio};
 use ringio_bench::workloads::{Budget, Side};
 
 const ONE_AT_A_TIME: u64 = 500_000;
@@ -21,6 +22,12 @@ fn main() {
             "tokio",
             || run(Side::Ringio),
             || run(Side::Tokio),
+        );
+        ab(
+            "spawn+await one at a time",
+            "glommio",
+            || run(Side::Ringio),
+            || rate_of(spawn_join_glommio(Budget::Ops(ONE_AT_A_TIME))),
         );
     }
     if selected("spawn_batch") {

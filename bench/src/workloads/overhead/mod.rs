@@ -1,12 +1,15 @@
 //! Runtime overhead on one thread, the same code on each [`Side`]: spawn +
-//! join ([`spawn_join`], [`spawn_batches`]), wakes ([`wake`]: a ping-pong
+//! join ([`spawn_join`], [`spawn_batches`]; [`spawn_join_glommio`] on
+//! glommio), wakes ([`wake`]: a ping-pong
 //! through wakers, two tasks yielding) and timers ([`mod@timers`]: many sleeps
 //! armed and fired). Each builds a fresh runtime of its side and times the
 //! work inside it.
 
+mod glommio;
 pub mod timers;
 pub mod wake;
 
+pub use glommio::spawn_join_glommio;
 pub use timers::{timers, TimerTally};
 pub use wake::{ping_pong, players, yielders};
 
