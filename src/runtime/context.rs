@@ -47,9 +47,11 @@ thread_local! {
 /// restores whatever ran before (on unwind too).
 pub(crate) fn enter<R>(driver: &Handle, executor: &Rc<Executor>, f: impl FnOnce() -> R) -> R {
     CONTEXT.with(|context| {
-        context
-            .driver
-            .set(driver, || context.executor.set(executor, f))
+        context.driver.set(driver, || {
+            context.executor.set(executor, || {
+                super::task_context::runtime_scope(&context.polled, driver, f)
+            })
+        })
     })
 }
 

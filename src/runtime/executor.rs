@@ -131,14 +131,13 @@ impl Executor {
     }
 
     /// Polls up to `budget` ready tasks; returns how many ran.
-    pub(crate) fn run_ready(&self, driver: &Handle, budget: usize) -> usize {
+    pub(crate) fn run_ready(&self, budget: usize) -> usize {
         // Asked every tick: when nothing is queued (a tick of the `block_on`
         // future alone), skip the task-identity guard too.
         if !self.has_ready() {
             return 0;
         }
         let mut ran = 0;
-        let _tasks = super::task_context::enter_tasks(driver);
         while ran < budget {
             let Some(id) = self.queue.borrow_mut().pop_front() else {
                 break;
@@ -158,6 +157,7 @@ impl Executor {
             ran += 1;
             self.end_poll(id, task, own_waker, poll);
         }
+        super::task_context::clear_task();
         self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
         ran
     }
@@ -370,11 +370,16 @@ impl Executor {
     }
 
     /// Moves tasks woken from other threads into the run queue.
+    #[inline]
     pub(crate) fn drain_remote(&self) {
         // Asked twice a tick: the common, empty case is one plain load.
-        if !self.remote.has_pending() {
-            return;
+        if self.remote.has_pending() {
+            self.drain_remote_now();
         }
+    }
+
+    #[inline(never)]
+    fn drain_remote_now(&self) {
         let mut runnables = Vec::new();
         {
             let mut ids = self.remote_ids.borrow_mut();

@@ -194,8 +194,10 @@ impl Runtime {
         remote.wake_main_here();
         loop {
             if remote.take_main_woken() {
-                let _task = task_context::enter_task(&self.driver, MAIN_TASK, &waker);
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                task_context::set_task(MAIN_TASK, &waker);
+                let poll = future.as_mut().poll(&mut cx);
+                task_context::clear_task();
+                if let Poll::Ready(output) = poll {
                     // Wakes this tick queued for other rings (MSG_RING) go
                     // out now, not whenever this runtime next runs.
                     if self.driver.has_queued_messages() {
@@ -205,7 +207,7 @@ impl Runtime {
                 }
             }
             self.executor.drain_remote();
-            self.executor.run_ready(&self.driver, self.budget);
+            self.executor.run_ready(self.budget);
             self.executor.drain_remote();
             self.turn(&mut woken);
         }
@@ -238,8 +240,11 @@ impl Runtime {
         } else {
             self.driver.turn_busy(woken)
         };
-        for waiter in woken.drain(..) {
-            self.executor.wake(waiter);
+        // Most busy ticks wake nothing: no drain to set up and tear down.
+        if !woken.is_empty() {
+            for waiter in woken.drain(..) {
+                self.executor.wake(waiter);
+            }
         }
         if let Err(e) = res {
             panic!("ringio: io_uring_enter failed: {e}");

@@ -58,42 +58,39 @@ fn runtime_of(driver: &Handle) -> usize {
     driver.id()
 }
 
-/// Declares that the task `token` of the runtime that owns `driver`, whose
-/// waker is `waker`, is being polled until the guard drops.
-pub(crate) fn enter_task(driver: &Handle, token: u64, waker: &Waker) -> TaskGuard {
-    let guard = enter_tasks(driver);
-    set_task(token, waker);
-    guard
-}
-
-/// Declares that tasks of the runtime that owns `driver` are polled, one
-/// after another, until the guard drops; [`set_task`] names each one.
-pub(crate) fn enter_tasks(driver: &Handle) -> TaskGuard {
-    with_polled(|polled| TaskGuard {
+/// Runs `f` (a runtime's ticks) with tasks of the runtime that owns
+/// `driver` declared as the ones polled, each named by [`set_task`] as it
+/// is polled; then restores what was declared before (on unwind too).
+pub(super) fn runtime_scope<R>(polled: &PolledTask, driver: &Handle, f: impl FnOnce() -> R) -> R {
+    struct Restore<'a> {
+        polled: &'a PolledTask,
+        runtime: usize,
+        task: TaskIdentity,
+    }
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            self.polled.runtime.set(self.runtime);
+            self.polled.task.set(self.task);
+        }
+    }
+    let _restore = Restore {
+        polled,
         runtime: polled.runtime.replace(runtime_of(driver)),
-        task: polled.task.get(),
-    })
+        task: polled.task.replace(TaskIdentity::NONE),
+    };
+    f()
 }
 
-/// Names the task about to be polled, inside [`enter_tasks`].
+/// Names the task about to be polled.
 #[inline]
 pub(crate) fn set_task(token: u64, waker: &Waker) {
     with_polled(|polled| polled.task.set(TaskIdentity::new(token, waker)));
 }
 
-/// Restores the previously polled task when dropped.
-pub(crate) struct TaskGuard {
-    runtime: usize,
-    task: TaskIdentity,
-}
-
-impl Drop for TaskGuard {
-    fn drop(&mut self) {
-        with_polled(|polled| {
-            polled.runtime.set(self.runtime);
-            polled.task.set(self.task);
-        });
-    }
+/// No task is being polled any more (until the next [`set_task`]).
+#[inline]
+pub(crate) fn clear_task() {
+    with_polled(|polled| polled.task.set(TaskIdentity::NONE));
 }
 
 /// The token of the task being polled if `waker` is that task's own waker
