@@ -12,6 +12,8 @@
 //! for `Vec<u8>`, `Box<[u8]>`, `&'static [u8]`, `&'static str` (read-only),
 //! and `String` (read-only); [`IoBuf::slice`] restricts an operation to a
 //! sub-range while keeping ownership.
+//! [`FixedBufPool`] hands out [`FixedBuf`]s, buffers registered with the
+//! ring for the `*_fixed` reads and writes.
 //!
 //! One read or write uses at most the first `u32::MAX` bytes of a buffer
 //! (an io_uring entry's length is 32 bits): a larger one gives a short read
@@ -27,11 +29,13 @@
 //! assert_eq!(buf.len(), 4);
 //! ```
 
+mod fixed;
 mod io_buf;
 mod io_buf_mut;
 mod recv_buf;
 mod slice;
 
+pub use fixed::{FixedBuf, FixedBufPool};
 pub use io_buf::IoBuf;
 pub use io_buf_mut::IoBufMut;
 pub use recv_buf::RecvBuf;

@@ -36,6 +36,7 @@ impl Driver {
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: config.entries.max(1).next_power_of_two(),
+            fixed_bufs: super::fixed_bufs::FixedBufTable::Unavailable,
         };
         driver.arm_wake()?;
         Ok(driver)

@@ -27,6 +27,7 @@ pub(crate) mod context;
 pub(crate) mod cqe;
 mod emulated;
 pub(crate) mod epoll;
+pub(crate) mod fixed_bufs;
 mod kind;
 pub(crate) mod lifecycle;
 mod queued;
@@ -106,6 +107,8 @@ pub(crate) struct Driver {
     /// The submission queue's size: under epoll, how many entries wait
     /// before they start without the tick's enter.
     sq_entries: u32,
+    /// The registered-buffer table of fixed-buffer pools, set up on first use.
+    fixed_bufs: fixed_bufs::FixedBufTable,
 }
 
 impl Driver {
@@ -176,6 +179,7 @@ impl Driver {
             submit_batch: config.submit_batch,
             emulated: Vec::new(),
             sq_entries: 0,
+            fixed_bufs: fixed_bufs::FixedBufTable::Untried,
         };
         driver.sq_entries = driver.completion_batch() as u32 * 2;
         if config.register_ring_fd {

@@ -1,10 +1,11 @@
 //! [`File`]: a file whose every operation is an io_uring op.
 
 use super::{Metadata, OpenOptions};
-use crate::buf::{BufResult, IoBuf, IoBufMut};
+use crate::buf::{BufResult, FixedBuf, IoBuf, IoBufMut};
 use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
 use crate::op::close::Close;
+use crate::op::fixed;
 use crate::op::fsync::Fsync;
 use crate::op::read::ReadAt;
 use crate::op::statx::Statx;
@@ -517,6 +518,90 @@ impl File {
             Ok(fd) => Op::submit(Close::new(fd)).await,
             Err(_still_in_use) => Ok(()),
         }
+    }
+
+    /// Reads into `buf` (from its start, up to its capacity) at offset
+    /// `pos` through its registered slot (`IORING_OP_READ_FIXED`: the kernel
+    /// maps no pages for it); returns the number of bytes read (0 at end of
+    /// file), which becomes the buffer's length. Where the pool is plain
+    /// memory (the epoll driver) it is a plain read.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for an offset above `i64::MAX`, or for a buffer of
+    /// another runtime's pool (its slot names another ring's table); the
+    /// kernel's error, such as `EBADF` for a file not opened for reading, or
+    /// `EINVAL` for an `O_DIRECT` read whose offset or buffer size is not a
+    /// multiple of the block size.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`read_at`](File::read_at); a dropped read keeps the buffer (and
+    /// its registration) until the kernel is done with it, then the buffer
+    /// goes back to its pool.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let pool = ringio::buf::FixedBufPool::new(4, 4096).unwrap();
+    ///     let file = ringio::fs::File::open("Cargo.toml").await.unwrap();
+    ///     let (n, buf) = file.read_fixed_at(pool.get().await, 0).await;
+    ///     println!("{:?}", &buf[..n.unwrap()]);
+    /// });
+    /// ```
+    pub fn read_fixed_at(
+        &self,
+        buf: FixedBuf,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, FixedBuf>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), buf);
+            }
+            fixed::read(&self.fd, buf, fixed::Target::File(pos)).await
+        })
+    }
+
+    /// Writes `buf`'s bytes (up to its length) at `pos` through its
+    /// registered slot (`IORING_OP_WRITE_FIXED`); returns how many were
+    /// written (possibly fewer). Where the pool is plain memory (the epoll
+    /// driver) it is a plain write.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for an offset above `i64::MAX`, or for a buffer of
+    /// another runtime's pool; the kernel's error, such as `EBADF` for a
+    /// file not opened for writing.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`write_at`](File::write_at); a dropped write keeps the buffer
+    /// until the kernel is done with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let pool = ringio::buf::FixedBufPool::new(4, 4096).unwrap();
+    ///     let file = ringio::fs::File::create("out.txt").await.unwrap();
+    ///     let mut buf = pool.get().await;
+    ///     buf.extend_from_slice(b"hello");
+    ///     let (n, _buf) = file.write_fixed_at(buf, 0).await;
+    ///     assert_eq!(n.unwrap(), 5);
+    /// });
+    /// ```
+    pub fn write_fixed_at(
+        &self,
+        buf: FixedBuf,
+        pos: u64,
+    ) -> impl Cancellable<Output = BufResult<usize, FixedBuf>> + '_ {
+        cancellable(async move {
+            if let Err(e) = check_offset(pos) {
+                return (Err(e), buf);
+            }
+            fixed::write(&self.fd, buf, fixed::Target::File(pos)).await
+        })
     }
 }
 

@@ -62,4 +62,18 @@ impl SocketIo {
     pub(crate) async fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
         Op::submit(Shutdown::new(self.fd.clone(), how)).await
     }
+
+    pub(crate) async fn read_fixed(
+        &self,
+        buf: crate::buf::FixedBuf,
+    ) -> BufResult<usize, crate::buf::FixedBuf> {
+        crate::op::fixed::read(&self.fd, buf, crate::op::fixed::Target::Stream).await
+    }
+
+    pub(crate) async fn write_fixed(
+        &self,
+        buf: crate::buf::FixedBuf,
+    ) -> BufResult<usize, crate::buf::FixedBuf> {
+        crate::op::fixed::write(&self.fd, buf, crate::op::fixed::Target::Stream).await
+    }
 }

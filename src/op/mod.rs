@@ -10,6 +10,7 @@
 pub(crate) mod accept;
 pub(crate) mod close;
 pub(crate) mod connect;
+pub(crate) mod fixed;
 pub(crate) mod fsync;
 pub(crate) mod link;
 pub(crate) mod msg;

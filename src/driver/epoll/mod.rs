@@ -93,7 +93,7 @@ impl Epoll {
     /// [`run_queued`](Self::run_queued) (the tick's "submit"), so one
     /// dropped before that never starts, as on the ring.
     pub(crate) fn submit(&mut self, entry: &squeue::Entry) {
-        let sqe = Sqe::read(entry);
+        let sqe = syscalls::without_fixed_buffer(Sqe::read(entry));
         if sqe.opcode == opcode::AsyncCancel::CODE {
             // A cancel's own completion is never looked at (`CANCEL_TOKEN`).
             // As on the ring, it follows every entry queued before it: a

@@ -376,3 +376,16 @@ pub(super) unsafe fn run_blocking(sqe: &Sqe, kind: FdKind) -> i32 {
     };
     res(ret)
 }
+
+/// A fixed-buffer read or write (`READ_FIXED`/`WRITE_FIXED`) as the plain
+/// one, on the same path as every `READ`/`WRITE`: this driver registers no
+/// buffers, and the entry's address and length already name the memory (its
+/// `buf_index` is not needed).
+pub(super) fn without_fixed_buffer(mut sqe: Sqe) -> Sqe {
+    sqe.opcode = match sqe.opcode {
+        opcode::ReadFixed::CODE => opcode::Read::CODE,
+        opcode::WriteFixed::CODE => opcode::Write::CODE,
+        other => other,
+    };
+    sqe
+}

@@ -619,6 +619,78 @@ impl TcpStream {
         drop((reader, writer));
         crate::net::into_owned_fd(io.fd).map(std::net::TcpStream::from)
     }
+
+    /// Receives into `buf` (from its start, up to its capacity) through its
+    /// registered slot (`IORING_OP_READ_FIXED` on the socket, offset -1:
+    /// `RECV` takes no registered buffer); 0 means the peer closed its
+    /// side. The bytes received become the buffer's length. Where the pool
+    /// is plain memory (the epoll driver) it is a plain receive.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a buffer of another runtime's pool; as
+    /// [`read`](TcpStream::read) otherwise.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`read`](TcpStream::read); a dropped receive keeps the buffer (and
+    /// its registration) until the kernel is done with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let pool = ringio::buf::FixedBufPool::new(16, 16 * 1024).unwrap();
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (n, buf) = stream.read_fixed(pool.get().await).await;
+    ///     assert_eq!(buf.len(), n.unwrap());
+    /// });
+    /// ```
+    pub fn read_fixed(
+        &self,
+        buf: crate::buf::FixedBuf,
+    ) -> impl Cancellable<Output = BufResult<usize, crate::buf::FixedBuf>> + '_ {
+        cancellable(async move { self.io.read_fixed(buf).await })
+    }
+
+    /// Sends `buf`'s bytes (up to its length) through its registered slot
+    /// (`IORING_OP_WRITE_FIXED` on the socket); returns how many were sent
+    /// (possibly fewer). Where the pool is plain memory (the epoll driver)
+    /// it is a plain send.
+    ///
+    /// A write on a socket cannot carry `MSG_NOSIGNAL`: sending to a peer
+    /// that is gone raises `SIGPIPE`, as `write(2)` does. Rust programs
+    /// ignore `SIGPIPE` (the standard library sets it so before `main`), so
+    /// there it is a `BrokenPipe` error, as for [`write`](TcpStream::write).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a buffer of another runtime's pool; as
+    /// [`write`](TcpStream::write) otherwise.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`write`](TcpStream::write); a dropped send keeps the buffer
+    /// until the kernel is done with it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let pool = ringio::buf::FixedBufPool::new(16, 16 * 1024).unwrap();
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let mut buf = pool.get().await;
+    ///     buf.extend_from_slice(b"hello");
+    ///     let (n, _buf) = stream.write_fixed(buf).await;
+    ///     assert!(n.unwrap() <= 5);
+    /// });
+    /// ```
+    pub fn write_fixed(
+        &self,
+        buf: crate::buf::FixedBuf,
+    ) -> impl Cancellable<Output = BufResult<usize, crate::buf::FixedBuf>> + '_ {
+        cancellable(async move { self.io.write_fixed(buf).await })
+    }
 }
 
 impl AsRawFd for TcpStream {
