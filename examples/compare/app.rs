@@ -182,7 +182,7 @@ fn planned(config: &Config, epoll_rows: bool) -> usize {
         n += (3 + more) * 3 + (2 + more) * 3 + (3 + more);
     }
     if config.runs("serve") {
-        n += 3 + more;
+        n += (4 + more) * 2;
     }
     if config.runs("runtime") {
         n += (2 + more) * 3;

@@ -7,8 +7,9 @@
 //! runtime, a hand-rolled responder on each, compare's own client and wrk
 //! when it is on PATH, and 2 threads); 4 KiB random file reads at QD
 //! 1/32/128, page cache warm and O_DIRECT, against tokio::fs and a std
-//! pread loop; file serving (16 KiB at a requested offset, 64
-//! connections); sequential 128 KiB reads; runtime overhead (spawn+join,
+//! pread loop; file serving (16 KiB and 256 KiB at a requested offset, 64
+//! connections; ringio's `read_at` + `write_all` and its `send_file`);
+//! sequential 128 KiB reads; runtime overhead (spawn+join,
 //! wake ping-pong, timers). Each is run `--rounds` times per contender
 //! (default 3), alternating; the table shows the median with min–max, and
 //! ringio's median divided by each baseline's.

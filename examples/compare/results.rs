@@ -452,7 +452,7 @@ pub fn title(group: &str) -> &'static str {
         "pool" => "TCP echo, thread-per-core vs tokio multi-thread",
         "http" => "HTTP/1.1 keep-alive hello world (one server thread on core 0, client on core 1; then 2 threads)",
         "fs" => "Files: 4 KiB random reads and sequential 128 KiB reads",
-        "serve" => "File serving: 16 KiB at a requested offset, 64 connections",
+        "serve" => "File serving: 16 KiB and 256 KiB at a requested offset, 64 connections",
         "runtime" => "Runtime overhead",
         _ => "Other",
     }

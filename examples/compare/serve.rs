@@ -1,6 +1,7 @@
 //! Workload 3b: file serving. Each request is an 8-byte offset; the server
-//! reads 16 KiB there from the test file and sends it back. ringio: `read_at`
-//! and a send on one ring. tokio: `tokio::fs` (its blocking pool), and
+//! sends back the 16 KiB (or 256 KiB) of the test file there. ringio:
+//! `read_at` and a send on one ring, and `send_file` (file → pipe → socket
+//! in the kernel, no copy). tokio: `tokio::fs` (its blocking pool), and
 //! `spawn_blocking(pread)`. The server thread is pinned to core 0 (threads it
 //! starts inherit that), the load generator to core 1; server CPU is the
 //! process's CPU time minus the load generator's.
@@ -11,7 +12,9 @@ use futures_util::StreamExt;
 use ringio::buf::IoBuf;
 use ringio_bench::workloads::echo::ring_client::run_requests;
 use ringio_bench::workloads::files::{Offsets, TestFile, BLOCK};
-use ringio_bench::workloads::{ringio_builder, stats_since, tokio_current_thread};
+use ringio_bench::workloads::{
+    ringio_builder, stats_since, tokio_current_thread, with_ringio_driver,
+};
 use ringio_bench::{pin_to_core, process_cpu, thread_cpu};
 use std::io;
 use std::net::SocketAddr;
@@ -22,12 +25,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const CONNECTIONS: usize = 64;
-/// Bytes served per request.
-pub const PIECE: usize = 16 * 1024;
+/// Bytes served per request, one workload each.
+const PIECES: [usize; 2] = [16 * 1024, 256 * 1024];
 
 #[derive(Clone, Copy, Debug)]
 enum Server {
+    /// `read_at` into a buffer, then `write_all` of it.
     Ringio,
+    /// `send_file`.
+    RingioSendFile,
     TokioFs,
     TokioBlocking,
 }
@@ -39,6 +45,8 @@ fn offset_of(request: &[u8]) -> u64 {
 async fn ringio_server(
     listener: ringio::net::TcpListener,
     path: PathBuf,
+    piece_len: usize,
+    send_file: bool,
     stop: impl std::future::Future<Output = ()>,
 ) -> io::Result<()> {
     let file = Rc::new(ringio::fs::File::open(&path).await?);
@@ -49,7 +57,7 @@ async fn ringio_server(
             let file = file.clone();
             drop(ringio::spawn(async move {
                 let mut request = Vec::with_capacity(8);
-                let mut piece: Vec<u8> = Vec::with_capacity(PIECE);
+                let mut piece: Vec<u8> = Vec::with_capacity(if send_file { 0 } else { piece_len });
                 loop {
                     request.clear();
                     while request.len() < 8 {
@@ -60,8 +68,17 @@ async fn ringio_server(
                             return;
                         }
                     }
+                    if send_file {
+                        let sent = stream
+                            .send_file(&file, offset_of(&request), piece_len)
+                            .await;
+                        if !matches!(sent, Ok(n) if n == piece_len) {
+                            return;
+                        }
+                        continue;
+                    }
                     let (res, p) = file
-                        .read_exact_at(piece.slice(..PIECE), offset_of(&request))
+                        .read_exact_at(piece.slice(..piece_len), offset_of(&request))
                         .await;
                     piece = p.into_inner();
                     if res.is_err() {
@@ -84,6 +101,7 @@ async fn ringio_server(
 async fn tokio_server(
     listener: std::net::TcpListener,
     path: PathBuf,
+    piece_len: usize,
     blocking: bool,
     stop: impl std::future::Future<Output = ()>,
 ) -> io::Result<()> {
@@ -102,7 +120,7 @@ async fn tokio_server(
                     Some(tokio::fs::File::open(&path).await?)
                 };
                 let mut request = [0u8; 8];
-                let mut piece = vec![0u8; PIECE];
+                let mut piece = vec![0u8; piece_len];
                 loop {
                     if stream.read_exact(&mut request).await.is_err() {
                         return Ok::<(), io::Error>(());
@@ -130,7 +148,12 @@ async fn tokio_server(
     Ok(())
 }
 
-fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sample> {
+fn measure(
+    server: Server,
+    file: &TestFile,
+    piece_len: usize,
+    duration: Duration,
+) -> io::Result<Sample> {
     let cores = (ringio::available_cores() >= 2).then_some((0, 1));
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr: SocketAddr = listener.local_addr()?;
@@ -147,9 +170,11 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
             let _ = stop_rx.await;
         };
         match server {
-            Server::Ringio => ringio.build()?.block_on(async move {
+            Server::Ringio | Server::RingioSendFile => ringio.build()?.block_on(async move {
                 let before = ringio::stats();
-                ringio_server(ringio::net::TcpListener::from_std(listener), path, stop).await?;
+                let listener = ringio::net::TcpListener::from_std(listener);
+                let send_file = matches!(server, Server::RingioSendFile);
+                ringio_server(listener, path, piece_len, send_file, stop).await?;
                 Ok(Some(stats_since(before)))
             }),
             Server::TokioFs | Server::TokioBlocking => {
@@ -157,6 +182,7 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
                 rt.block_on(tokio_server(
                     listener,
                     path,
+                    piece_len,
                     matches!(server, Server::TokioBlocking),
                     stop,
                 ))?;
@@ -172,10 +198,10 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
         let request = move |n: u64| {
             // Each connection's n-th request; the connection is unknown
             // here, so mix in a per-closure random start.
-            let mut offsets = Offsets::new(n.wrapping_add(1), len - PIECE as u64, BLOCK);
+            let mut offsets = Offsets::new(n.wrapping_add(1), len - piece_len as u64, BLOCK);
             offsets.next_offset().to_le_bytes().to_vec()
         };
-        let report = run_requests(addr, CONNECTIONS, duration, request, PIECE);
+        let report = run_requests(addr, CONNECTIONS, duration, request, piece_len);
         (report, thread_cpu() - before)
     })
     .join()
@@ -187,26 +213,51 @@ fn measure(server: Server, file: &TestFile, duration: Duration) -> io::Result<Sa
     let server_cpu = process_cpu()
         .saturating_sub(cpu_before)
         .saturating_sub(client_cpu);
-    Ok(Sample::from_load(&report, server_cpu, PIECE, stats))
+    Ok(Sample::from_load(&report, server_cpu, piece_len, stats))
 }
 
-/// The file-serving workload, three contenders.
+/// The file-serving workloads, 16 KiB and 256 KiB per request: ringio
+/// (`read_at` + `write_all`, with its epoll row), the two tokio servers,
+/// and ringio's `send_file` (last among the baselines, on the ringio row's
+/// driver setting; its ratio is the ringio row's rate over its own).
 pub fn serving(run: &mut Run<'_>, file: &TestFile) -> io::Result<Vec<Workload>> {
     let d = run.config.duration;
-    Ok(vec![run.ab(
-        "serve",
-        "16 KiB at a random offset, 64 connections",
-        "req/s",
-        vec![
-            ("ringio", Box::new(move || measure(Server::Ringio, file, d))),
-            (
-                "tokio::fs",
-                Box::new(move || measure(Server::TokioFs, file, d)),
-            ),
-            (
-                "tokio spawn_blocking(pread)",
-                Box::new(move || measure(Server::TokioBlocking, file, d)),
-            ),
-        ],
-    )?])
+    let main = run.drivers.main;
+    let send_file = super::Drivers::label("ringio send_file", run.drivers.main_resolved);
+    let mut workloads = Vec::new();
+    for piece in PIECES {
+        let name = format!("{} KiB at a random offset, 64 connections", piece / 1024);
+        let mut w = run.ab(
+            "serve",
+            &name,
+            "req/s",
+            vec![
+                (
+                    "ringio",
+                    Box::new(move || measure(Server::Ringio, file, piece, d)),
+                ),
+                (
+                    "tokio::fs",
+                    Box::new(move || measure(Server::TokioFs, file, piece, d)),
+                ),
+                (
+                    "tokio spawn_blocking(pread)",
+                    Box::new(move || measure(Server::TokioBlocking, file, piece, d)),
+                ),
+                (
+                    &send_file,
+                    Box::new(move || {
+                        with_ringio_driver(main, || measure(Server::RingioSendFile, file, piece, d))
+                    }),
+                ),
+            ],
+        )?;
+        w.note = Some(
+            "ringio: read_at + write_all; the send_file row's ratio is ringio's over it \
+             (below 1: send_file serves more)"
+                .into(),
+        );
+        workloads.push(w);
+    }
+    Ok(workloads)
 }

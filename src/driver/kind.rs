@@ -70,7 +70,7 @@ fn parse(value: &str) -> io::Result<DriverKind> {
 
 /// The opcodes the io_uring driver cannot do without; a kernel (or a
 /// backport) that lacks one runs `Auto` on epoll. Those with a fallback of
-/// their own (`WAITID`, `FTRUNCATE`, `MSG_RING`) are not listed.
+/// their own (`WAITID`, `FTRUNCATE`, `MSG_RING`, `SPLICE`) are not listed.
 pub(crate) const REQUIRED_OPCODES: &[(u8, &str)] = {
     use io_uring::opcode::*;
     &[
@@ -100,6 +100,22 @@ pub(crate) const REQUIRED_OPCODES: &[(u8, &str)] = {
         (AsyncCancel::CODE, "ASYNC_CANCEL"),
     ]
 };
+
+impl super::Driver {
+    /// Whether this driver can run `IORING_OP_SPLICE` (Linux 5.7): asked
+    /// with one `io_uring_register` probe per call on a ring (callers cache
+    /// it); always on epoll, which makes the `splice(2)` call itself.
+    pub(crate) fn supports_splice(&self) -> bool {
+        match &self.ring {
+            Some(ring) => {
+                let mut probe = io_uring::Probe::new();
+                ring.submitter().register_probe(&mut probe).is_ok()
+                    && probe.is_supported(io_uring::opcode::Splice::CODE)
+            }
+            None => self.epoll.is_some(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

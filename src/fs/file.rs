@@ -14,7 +14,7 @@ use crate::op::vectored::{ReadvAt, WritevAt};
 use crate::op::write::WriteAt;
 use crate::op::Op;
 use std::io;
-use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// An open file. Reads and writes name their offset and take owned buffers;
@@ -57,6 +57,10 @@ impl File {
         File {
             fd: SharedFd::new(fd),
         }
+    }
+
+    pub(crate) fn shared_fd(&self) -> &SharedFd {
+        &self.fd
     }
 
     /// Opens a file read-only.
@@ -608,6 +612,12 @@ impl File {
 impl AsRawFd for File {
     fn as_raw_fd(&self) -> RawFd {
         self.fd.raw()
+    }
+}
+
+impl AsFd for File {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 }
 

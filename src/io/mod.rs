@@ -56,10 +56,13 @@ mod copy;
 mod fd_io;
 mod impls;
 mod pipe;
+mod splice;
 mod stdio;
 mod traits;
 
 pub use copy::{copy, copy_bidirectional};
 pub use pipe::{pipe, PipeReader, PipeWriter};
+pub use splice::splice;
+pub(crate) use splice::{close_idle_pipes, send_file};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use traits::{OwnedRead, OwnedWrite};

@@ -2,6 +2,7 @@
 
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::cancel::{cancellable, Cancellable};
+use crate::fs::File;
 use crate::net::poll_io::{impl_futures_io, BufferedRead, BufferedWrite, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
 use socket2::SockRef;
@@ -261,6 +262,35 @@ impl<S: SplitStream> OwnedWriteHalf<S> {
         bufs: Vec<B>,
     ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
         cancellable(async move { self.stream.socket().writev(bufs).await })
+    }
+
+    /// Sends `len` bytes of `file` from `offset` without copying them
+    /// through user memory, as [`TcpStream::send_file`](crate::net::TcpStream::send_file)
+    /// does. Returns the count sent: `len`, or less when the file ends
+    /// first.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::send_file`](crate::net::TcpStream::send_file).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe: dropped midway, some of the bytes may have been
+    /// sent, and how many is lost. The dropped call's pipe is never reused.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("index.html").await.unwrap();
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let (_reader, writer) = stream.into_split();
+    ///     let sent = writer.send_file(&file, 0, 4096).await.unwrap();
+    ///     println!("sent {sent} bytes");
+    /// });
+    /// ```
+    pub async fn send_file(&self, file: &File, offset: u64, len: usize) -> io::Result<usize> {
+        crate::io::send_file(&self.stream.socket().fd, file, offset, len).await
     }
 
     /// Shuts down the write direction now (the peer reads EOF).

@@ -23,6 +23,7 @@ pub(crate) mod read;
 pub(crate) mod recv_multi;
 pub(crate) mod send_recv;
 pub(crate) mod send_zc;
+pub(crate) mod splice;
 pub(crate) mod statx;
 pub(crate) mod truncate;
 pub(crate) mod vectored;

@@ -269,6 +269,7 @@ impl Drop for Runtime {
             self.executor.shutdown();
             self.driver.shutdown(self.shutdown_timeout);
         });
+        crate::io::close_idle_pipes(self.driver.id());
     }
 }
 

@@ -139,9 +139,17 @@ impl Epoll {
         }
     }
 
+    /// How the entry's call is made: its fd's kind for a read or write, a
+    /// splice's file side if it has one (else `Stream`), `Stream` for the
+    /// rest.
     fn kind_of(&mut self, sqe: &Sqe) -> FdKind {
         if syscalls::is_read_write(sqe) {
             self.fds.kind(sqe.fd)
+        } else if let Some(source) = syscalls::splice_source(sqe) {
+            match self.fds.kind(source) {
+                FdKind::Stream => self.fds.kind(sqe.fd),
+                file => file,
+            }
         } else {
             FdKind::Stream
         }
@@ -154,6 +162,12 @@ impl Epoll {
             _ => {}
         }
         let kind = self.kind_of(&sqe);
+        if let (Some(source), FdKind::Stream) = (syscalls::splice_source(&sqe), kind) {
+            // A socket's side of a splice blocks unless its file is
+            // non-blocking (`SPLICE_F_NONBLOCK` covers pipes only).
+            self.fds.make_nonblocking(source);
+            self.fds.make_nonblocking(sqe.fd);
+        }
         // SAFETY: the entry was built by an `OpCode` (or the driver's wake
         // read) whose data stays alive until this completion is reaped (the
         // driver's contract with `op/`).

@@ -1,7 +1,8 @@
 //! The system call behind each submission entry, made by the epoll driver:
 //! without blocking on this thread ([`attempt`]), or on a blocking-pool
 //! thread ([`run_blocking`]) for what cannot be made non-blocking (path
-//! operations, a regular file's page-cache miss, a tty).
+//! operations, a regular file's page-cache miss, a tty, a splice with a
+//! regular file on one side).
 
 use super::sqe::Sqe;
 use io_uring::{opcode, squeue};
@@ -49,6 +50,10 @@ const FSYNC_DATASYNC: u32 = 1 << 0;
 /// A connect whose `EINPROGRESS` was seen: its retry asks `SO_ERROR`.
 const CONNECTING: u8 = 1;
 
+/// `SPLICE_F_FD_IN_FIXED`, in a splice's flags: a registered file, which
+/// only a ring has.
+const SPLICE_F_FD_IN_FIXED: u32 = 1 << 31;
+
 /// The readiness an operation waits for when it would block, if it is one
 /// that can wait for readiness.
 pub(super) fn interest_of(sqe: &Sqe) -> Option<Interest> {
@@ -75,6 +80,19 @@ pub(super) fn is_read_write(sqe: &Sqe) -> bool {
         sqe.opcode,
         opcode::Read::CODE | opcode::Readv::CODE | opcode::Write::CODE | opcode::Writev::CODE
     )
+}
+
+/// A splice's source fd (its destination is `sqe.fd`); `None` for every
+/// other entry.
+pub(super) fn splice_source(sqe: &Sqe) -> Option<i32> {
+    (sqe.opcode == opcode::Splice::CODE).then_some(sqe.file_index as i32)
+}
+
+/// Whether the open file behind `fd` is in non-blocking mode.
+fn is_nonblocking(fd: i32) -> bool {
+    // SAFETY: a flag query on an fd the operation holds open; no pointers.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    flags >= 0 && flags & libc::O_NONBLOCK != 0
 }
 
 #[inline]
@@ -115,6 +133,16 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
             // SAFETY: as this function's contract.
             let ret = unsafe { read_write(sqe, kind, true) };
             return match (ret, kind) {
+                // A pipe that a `splice(2)` has used refuses `RWF_NOWAIT`
+                // from then on; in non-blocking mode the plain call cannot
+                // block either, and `EAGAIN` waits for readiness as usual.
+                (r, FdKind::Stream) if r == -libc::EOPNOTSUPP && is_nonblocking(fd) => {
+                    // SAFETY: as this function's contract.
+                    match unsafe { read_write(sqe, kind, false) } {
+                        r if r == -libc::EAGAIN => wait(sqe, 0),
+                        r => Attempt::Done(r),
+                    }
+                }
                 (r, _) if r == -libc::EOPNOTSUPP => Attempt::Blocking,
                 (r, FdKind::File) if r == -libc::EAGAIN => Attempt::Blocking,
                 (r, FdKind::Stream) if r == -libc::EAGAIN => wait(sqe, 0),
@@ -211,6 +239,19 @@ pub(super) unsafe fn attempt(sqe: &Sqe, kind: FdKind, progress: u8) -> Attempt {
                 _ => Attempt::Done(-errno()),
             };
         }
+        opcode::Splice::CODE if sqe.op_flags & SPLICE_F_FD_IN_FIXED != 0 => {
+            return Attempt::Done(-libc::EINVAL)
+        }
+        // A regular file's side can block (a page-cache miss, a write that
+        // waits for the disk) whatever the flags say: the pool makes it.
+        opcode::Splice::CODE if kind != FdKind::Stream => return Attempt::Blocking,
+        // Both sides are pipes or sockets, in non-blocking mode (the driver
+        // sets it, see `Epoll::start`): `EAGAIN` goes back to the caller,
+        // which waits for the side that is not ready (no single fd's
+        // readiness says when a splice can go on).
+        // SAFETY: as this function's contract; a splice entry carries no
+        // pointers.
+        opcode::Splice::CODE => unsafe { splice(sqe, libc::SPLICE_F_NONBLOCK) },
         // SAFETY: no pointers.
         opcode::Shutdown::CODE => unsafe { libc::shutdown(fd, sqe.len as i32) as isize },
         // SAFETY: the close entry owns `fd` (nothing else closes it).
@@ -319,6 +360,40 @@ unsafe fn read_write(sqe: &Sqe, kind: FdKind, nowait: bool) -> i32 {
     res(ret as isize)
 }
 
+/// A splice entry as `splice(2)`, with `flags` added to its own: source
+/// `splice_fd_in` at `splice_off_in` (in `addr`), destination `fd` at
+/// `off`, an offset of -1 meaning the fd's position.
+///
+/// # Safety
+///
+/// As [`attempt`] (the entry holds no pointers; the offsets live here).
+unsafe fn splice(sqe: &Sqe, flags: u32) -> isize {
+    let mut off_in = sqe.addr as i64;
+    let mut off_out = sqe.off as i64;
+    let off_in_ptr: *mut i64 = if off_in == -1 {
+        std::ptr::null_mut()
+    } else {
+        &mut off_in
+    };
+    let off_out_ptr: *mut i64 = if off_out == -1 {
+        std::ptr::null_mut()
+    } else {
+        &mut off_out
+    };
+    // SAFETY: the offsets are this frame's (or null), the fds are held open
+    // by the operation.
+    unsafe {
+        libc::splice(
+            sqe.file_index as i32,
+            off_in_ptr,
+            sqe.fd,
+            off_out_ptr,
+            sqe.len as usize,
+            sqe.op_flags | flags,
+        )
+    }
+}
+
 /// Makes `sqe`'s system call, blocking if it must; returns its `res`.
 ///
 /// # Safety
@@ -371,6 +446,10 @@ pub(super) unsafe fn run_blocking(sqe: &Sqe, kind: FdKind) -> i32 {
                 libc::fallocate(fd, sqe.len as i32, sqe.off as i64, sqe.addr as i64) as isize
             }
             opcode::Ftruncate::CODE => libc::ftruncate(fd, sqe.off as i64) as isize,
+            // A file on one side: its read or write blocks here as it
+            // must; the pipe side does not (`EAGAIN`, and the caller waits
+            // for the pipe), so no pool thread waits on another task.
+            opcode::Splice::CODE => splice(sqe, libc::SPLICE_F_NONBLOCK),
             _ => return -libc::EINVAL,
         }
     };

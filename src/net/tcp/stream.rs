@@ -3,6 +3,7 @@
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
+use crate::fs::File;
 use crate::net::addr::sock_addr;
 use crate::net::addr::{no_address, resolve};
 use crate::net::poll_io::{PollRead, PollWrite};
@@ -336,6 +337,55 @@ impl TcpStream {
         bufs: Vec<B>,
     ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
         cancellable(async move { self.io.writev(bufs).await })
+    }
+
+    /// Sends `len` bytes of `file` from `offset` without copying them
+    /// through user memory: the kernel splices them from the page cache
+    /// into a pipe and from the pipe into the socket (`IORING_OP_SPLICE`,
+    /// Linux 5.7: two linked entries per chunk of up to the pipe's size, 1
+    /// MiB where the kernel allows it; the pipes are kept per runtime). The
+    /// file's position is neither used nor moved. Returns the count sent:
+    /// `len`, or less when the file ends first (0 from its end on); `len` 0
+    /// returns 0 at once.
+    ///
+    /// Where the kernel has no `IORING_OP_SPLICE`, the bytes go through a
+    /// buffer instead (a read, then a send, 64 KiB at a time), with the
+    /// same results. Under the epoll driver each chunk's file side is
+    /// spliced on the blocking pool, its socket side on this thread.
+    ///
+    /// As with `sendfile(2)`, a splice into a socket whose peer is gone
+    /// raises `SIGPIPE` unless the process ignores it (Rust programs do from
+    /// the start; C code embedding ringio may need `signal(SIGPIPE,
+    /// SIG_IGN)`).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput`, naming it, for an offset past `i64::MAX`; the
+    /// kernel's error for a file that cannot be spliced from (`EINVAL` for
+    /// a directory, `ESPIPE` for a FIFO) or is not open for reading
+    /// (`EBADF`); `ConnectionReset` or `BrokenPipe` when the peer is gone;
+    /// `EMFILE` when no fd is left for a pipe.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe: dropped midway, some of the bytes may have been
+    /// sent, and how many is lost. The dropped call's pipe is closed once
+    /// the kernel is done with it, never reused. See [the crate
+    /// docs](crate#cancellation).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// ringio::run(async {
+    ///     let file = ringio::fs::File::open("index.html").await.unwrap();
+    ///     let len = file.metadata().await.unwrap().len() as usize;
+    ///     let stream = ringio::net::TcpStream::connect("127.0.0.1:7000").await.unwrap();
+    ///     let sent = stream.send_file(&file, 0, len).await.unwrap();
+    ///     assert!(sent <= len, "less only if the file shrank meanwhile");
+    /// });
+    /// ```
+    pub async fn send_file(&self, file: &File, offset: u64, len: usize) -> io::Result<usize> {
+        crate::io::send_file(&self.io.fd, file, offset, len).await
     }
 
     /// The bytes received from now on, as a stream of chunks in buffers of

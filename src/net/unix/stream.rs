@@ -4,6 +4,7 @@ use super::addr::SocketAddr;
 use crate::buf::{BufResult, IoBuf, IoBufMut};
 use crate::cancel::{cancellable, Cancellable};
 use crate::fd::SharedFd;
+use crate::fs::File;
 use crate::net::poll_io::{impl_async_io, PollRead, PollWrite};
 use crate::net::socket_io::SocketIo;
 use crate::net::split::{split, OwnedReadHalf, OwnedWriteHalf, SplitStream};
@@ -245,6 +246,40 @@ impl UnixStream {
         bufs: Vec<B>,
     ) -> impl Cancellable<Output = BufResult<usize, Vec<B>>> + '_ {
         cancellable(async move { self.io.writev(bufs).await })
+    }
+
+    /// Sends `len` bytes of `file` from `offset` without copying them
+    /// through user memory, as [`TcpStream::send_file`](crate::net::TcpStream::send_file)
+    /// does (file → pipe → socket, `IORING_OP_SPLICE`; a buffer where the
+    /// kernel lacks it). Returns the count sent: `len`, or less when the
+    /// file ends first.
+    ///
+    /// # Errors
+    ///
+    /// As [`TcpStream::send_file`](crate::net::TcpStream::send_file);
+    /// `BrokenPipe` when the peer is gone.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe: dropped midway, some of the bytes may have been
+    /// sent, and how many is lost. The dropped call's pipe is never reused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// ringio::run(async {
+    ///     let path = std::env::temp_dir().join(format!("ringio-send-file-{}", std::process::id()));
+    ///     std::fs::write(&path, b"hello from the page cache").unwrap();
+    ///     let file = ringio::fs::File::open(&path).await.unwrap();
+    ///     let (a, b) = ringio::net::UnixStream::pair().unwrap();
+    ///     assert_eq!(a.send_file(&file, 6, 4).await.unwrap(), 4);
+    ///     let (n, buf) = b.read(Vec::with_capacity(16)).await;
+    ///     assert_eq!(&buf[..n.unwrap()], b"from");
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub async fn send_file(&self, file: &File, offset: u64, len: usize) -> io::Result<usize> {
+        crate::io::send_file(&self.io.fd, file, offset, len).await
     }
 
     /// The bytes received from now on as a stream of pooled chunks (see
