@@ -44,6 +44,8 @@ use std::path::Path;
 /// ```
 pub struct File {
     fd: SharedFd,
+    /// Whether the fd is a regular file, once asked.
+    regular: std::cell::Cell<Option<bool>>,
 }
 
 impl std::fmt::Debug for File {
@@ -56,7 +58,18 @@ impl File {
     pub(crate) fn from_owned_fd(fd: OwnedFd) -> File {
         File {
             fd: SharedFd::new(fd),
+            regular: std::cell::Cell::new(None),
         }
+    }
+
+    /// Whether this is a regular file (asked of the kernel once).
+    pub(crate) fn is_regular(&self) -> io::Result<bool> {
+        if let Some(regular) = self.regular.get() {
+            return Ok(regular);
+        }
+        let regular = crate::sys::fd_flags::is_regular_file(self.fd.as_fd())?;
+        self.regular.set(Some(regular));
+        Ok(regular)
     }
 
     pub(crate) fn shared_fd(&self) -> &SharedFd {

@@ -28,8 +28,11 @@ const IDLE_PIPES: usize = 16;
 /// larger, a chunk that starts inside one comes back short and is sent by
 /// the drain: slower, as correct).
 const PAGE: usize = 4096;
-/// The buffer of the copying path, where the ring has no splice.
+/// The buffer of the copying path (no splice in the ring, or a small file).
 const COPY_BUFFER: usize = 64 * 1024;
+/// The smallest `send_file` that splices; a smaller one is read into a
+/// buffer and sent.
+const SPLICE_FROM: usize = 40 * 1024;
 
 /// Moves up to `len` bytes from `from` to `to` inside the kernel, without
 /// copying them through user memory (`IORING_OP_SPLICE`, Linux 5.7; under
@@ -155,9 +158,14 @@ pub(crate) async fn send_file(
     if len == 0 {
         return Ok(0);
     }
+    // Below `SPLICE_FROM` bytes of a regular file, a read and a send cost
+    // the kernel less than two splices and their pipe (measured:
+    // BENCHMARKS.md, File serving). Anything else splices, and the kernel
+    // says what is wrong with it.
+    let small = len < SPLICE_FROM && file.is_regular().unwrap_or(false);
     let file = file.shared_fd();
     let driver = context::current_driver();
-    if !can_splice(&driver) {
+    if small || !can_splice(&driver) {
         return copy_through_buffer(socket, file, offset, len).await;
     }
     // The epoll driver reads no link flag: there the send waits for the

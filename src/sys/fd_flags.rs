@@ -22,6 +22,19 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Resu
 }
 
 /// Sets `FD_CLOEXEC` on `fd` (the descriptor, not the file description).
+/// Whether `fd` is a regular file (`fstat(2)`).
+pub(crate) fn is_regular_file(fd: BorrowedFd<'_>) -> io::Result<bool> {
+    let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `fstat` writes a whole `stat` into the buffer it is given, or
+    // fails and writes nothing that is read.
+    if unsafe { libc::fstat(fd.as_raw_fd(), stat.as_mut_ptr()) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fstat` succeeded, so the struct is initialized.
+    let stat = unsafe { stat.assume_init() };
+    Ok(stat.st_mode & libc::S_IFMT == libc::S_IFREG)
+}
+
 pub(crate) fn set_cloexec(fd: BorrowedFd<'_>) -> io::Result<()> {
     let fd = fd.as_raw_fd();
     // SAFETY (both calls): fcntl on a borrowed, open fd; no memory passed.
