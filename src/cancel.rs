@@ -14,7 +14,19 @@
 //!   a read that completed as the timer fired is `Ok(n)` with its `n`
 //!   bytes, a write that went out is `Ok(n)`.
 //!
-//! [`timeout`]: Cancellable::timeout
+//! Three limits, each because the kernel cannot give an answer sooner:
+//!
+//! - A method that loops over several operations (`write_all`,
+//!   `write_all_at`, `read_exact_at`) stops at the operation that was
+//!   cancelled; the ones before it stand. Its `TimedOut` may then come after
+//!   some bytes moved, and how many is not reported, as when it is dropped.
+//! - On the epoll driver, an operation running on the blocking pool (a
+//!   regular file's page-cache miss, a tty read) cannot be stopped: the
+//!   future resolves when it completes, with its result.
+//! - A zero-copy send ([`send_zc`](crate::net::TcpStream::send_zc)) holds
+//!   its buffer until the kernel's notification, which no cancel hastens.
+//!
+
 //! [`cancel_on`]: Cancellable::cancel_on
 //!
 //! # Examples
@@ -286,6 +298,22 @@ where
         };
         Poll::Ready((res, buf))
     }
+}
+
+/// Runs `step` (a part of an operation with nothing in the kernel, such as
+/// a name lookup) unless a [`Cancellable`] cancels it: then it is dropped
+/// and reports `ECANCELED`, as a cancelled ring operation does.
+pub(crate) async fn unless_cancelled<T>(
+    step: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let mut step = std::pin::pin!(step);
+    std::future::poll_fn(|cx| match step.as_mut().poll(cx) {
+        Poll::Pending if context::cancel_requested() => {
+            Poll::Ready(Err(io::Error::from_raw_os_error(libc::ECANCELED)))
+        }
+        poll => poll,
+    })
+    .await
 }
 
 /// Whether `e` is what a cancelled operation completes with: `ECANCELED`,

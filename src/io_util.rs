@@ -56,7 +56,10 @@ where
                 return (Err(zero), buf);
             }
             Ok(n) => written += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Not retried once a `Cancellable` cancels: the cancel stands.
+            Err(e)
+                if e.kind() == io::ErrorKind::Interrupted
+                    && !crate::runtime::context::cancel_requested() => {}
             Err(e) => return (Err(e), buf),
         }
     }

@@ -390,3 +390,68 @@ fn a_unix_datagram_send_that_waits_for_room_sends_its_bytes() {
         });
     });
 }
+
+/// A `Cancellable` polled again while its cancelled operation was still
+/// under way (a zero-copy send waiting for its notification, the task woken
+/// by a sibling future) sent another kernel cancel on every poll, and
+/// `Stats::ops_cancelled` counted polls, not operations.
+#[test]
+fn a_cancelled_op_polled_again_sends_one_cancel() {
+    io_uring_only!("a zero-copy send (epoll sends plainly, done before its timer)");
+    bounded(Duration::from_secs(60), || {
+        ringio::run(async {
+            use ringio::Cancellable;
+            let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let stream = ringio::net::TcpStream::connect(addr).await.unwrap();
+            let (peer, _) = listener.accept().await.unwrap();
+            let before = ringio::stats().ops_cancelled;
+            // Far more than the socket buffers hold: the send is under way
+            // when its timer fires, and its pages are held until the peer
+            // reads, which it starts doing only after the noise.
+            let send = stream
+                .send_zc(vec![1u8; 64 << 20])
+                .timeout(Duration::from_millis(10));
+            let noise_then_read = async {
+                for _ in 0..30 {
+                    ringio::time::sleep(Duration::from_millis(1)).await;
+                }
+                let mut total = 0;
+                loop {
+                    let (res, _) = peer.read(Vec::with_capacity(1 << 20)).await;
+                    match res.unwrap() {
+                        0 => return total,
+                        n => total += n,
+                    }
+                }
+            };
+            let stream = &stream;
+            let sender = async move {
+                let (res, buf) = send.await;
+                drop(buf);
+                stream.shutdown(std::net::Shutdown::Write).await.unwrap();
+                res
+            };
+            let (res, _) = futures::future::join(sender, noise_then_read).await;
+            if let Err(e) = res {
+                assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+            }
+            assert_eq!(ringio::stats().ops_cancelled, before + 1);
+        });
+    });
+}
+
+/// A `FixedBufPool` whose memory could not be allocated aborted the
+/// process (`handle_alloc_error`) instead of returning an error.
+#[test]
+fn a_fixed_buffer_pool_too_large_to_allocate_is_an_error() {
+    bounded(Duration::from_secs(60), || {
+        ringio::run(async {
+            let err = ringio::buf::FixedBufPool::new(16_384, 1 << 30).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::OutOfMemory, "{err}");
+            // The runtime goes on; a sensible pool still works.
+            let pool = ringio::buf::FixedBufPool::new(2, 4096).unwrap();
+            assert!(pool.try_get().is_some());
+        });
+    });
+}

@@ -33,7 +33,7 @@ use std::task::{Context, Poll, Waker};
 /// handle *and* the last buffer are gone, so a buffer still in an operation
 /// keeps its memory registered until the kernel is done with it.
 ///
-/// Registration needs Linux 5.13 (a sparse buffer table). On the epoll
+/// Registration needs Linux 5.19 (a sparse buffer table). On the epoll
 /// driver, or a kernel without fixed buffers, the pool is plain memory and
 /// its buffers go through the plain read and write operations: the same
 /// code runs everywhere.

@@ -89,7 +89,10 @@ impl PoolMemory {
         // SAFETY: `total > 0` (count and size were checked non-zero).
         let ptr = unsafe { alloc_zeroed(layout) };
         let Some(ptr) = NonNull::new(ptr) else {
-            std::alloc::handle_alloc_error(layout);
+            return Err(io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!("a fixed-buffer pool of {total} bytes could not be allocated"),
+            ));
         };
         Ok(PoolMemory { ptr, layout })
     }

@@ -223,7 +223,10 @@ impl File {
                         return (Err(eof), buf);
                     }
                     Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    // Not retried once a `Cancellable` cancels: the cancel stands.
+                    Err(e)
+                        if e.kind() == io::ErrorKind::Interrupted
+                            && !crate::runtime::context::cancel_requested() => {}
                     Err(e) => return (Err(e), buf),
                 }
             }

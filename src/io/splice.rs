@@ -51,7 +51,9 @@ const SPLICE_FROM: usize = 40 * 1024;
 /// The operation works on duplicates of both fds (`dup`), closed when the
 /// kernel is done with them: a future dropped mid-flight, and an fd closed
 /// right after, cannot send the splice to a file opened later under the
-/// same number.
+/// same number. Under the epoll driver a pipe or socket side is switched
+/// to non-blocking mode: the flag belongs to the open file, so the
+/// caller's fd shares it from then on.
 ///
 /// # Errors
 ///
@@ -129,7 +131,9 @@ async fn splice_when_ready(
                 Op::submit(PollAdd::new(from.0.clone(), libc::POLLIN)).await?;
                 Op::submit(PollAdd::new(to.0.clone(), libc::POLLOUT)).await?;
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::Interrupted
+                    && !crate::runtime::context::cancel_requested() => {}
             other => return other,
         }
     }
@@ -269,7 +273,12 @@ async fn pump(
         let filled = match filled {
             Ok(0) => break,
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if e.kind() == io::ErrorKind::Interrupted
+                    && !crate::runtime::context::cancel_requested() =>
+            {
+                continue
+            }
             Err(error) => {
                 return Err(Stopped {
                     error,
@@ -343,7 +352,12 @@ async fn copy_through_buffer(
         match res {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if e.kind() == io::ErrorKind::Interrupted
+                    && !crate::runtime::context::cancel_requested() =>
+            {
+                continue
+            }
             Err(e) => return Err(e),
         }
         let (res, back) =

@@ -105,7 +105,7 @@ impl UdpSocket {
         addr: impl ToSocketAddrs + 'a,
     ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
         cancellable(async move {
-            let first = resolve(&addr)
+            let first = crate::cancel::unless_cancelled(resolve(&addr))
                 .await
                 .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
             match first {
@@ -144,7 +144,7 @@ impl UdpSocket {
         addr: impl ToSocketAddrs + 'a,
     ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
         cancellable(async move {
-            let first = resolve(&addr)
+            let first = crate::cancel::unless_cancelled(resolve(&addr))
                 .await
                 .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
             match first {

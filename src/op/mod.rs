@@ -79,6 +79,8 @@ pub(crate) struct Op<T: OpCode> {
     /// The push failure's `-errno`, reported through `complete` on first
     /// poll; 0 if the entry was pushed.
     push_error: i32,
+    /// Whether a `Cancellable` cancel was sent for this op (one per op).
+    cancel_sent: bool,
     data: Option<T>,
 }
 
@@ -110,6 +112,7 @@ impl<T: OpCode> Op<T> {
             driver,
             key,
             push_error,
+            cancel_sent: false,
             data: Some(data),
         }
     }
@@ -143,7 +146,8 @@ impl<T: OpCode> Future for Op<T> {
         let cqe = match driver.poll_op(this.key, waker, || task_token(driver, waker)) {
             Some(Poll::Ready(cqe)) => cqe,
             Some(Poll::Pending) => {
-                if context::cancel_requested() {
+                if context::cancel_requested() && !this.cancel_sent {
+                    this.cancel_sent = true;
                     driver.cancel_op(this.key);
                 }
                 return Poll::Pending;

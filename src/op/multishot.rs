@@ -46,6 +46,8 @@ pub(crate) struct MultiOp<T: MultishotCode> {
     driver: Handle,
     /// `Err` holds a push failure, reported as the only item.
     key: Result<OpKey, i32>,
+    /// Whether a `Cancellable` cancel was sent for this op (one per op).
+    cancel_sent: bool,
     data: Option<T>,
 }
 
@@ -65,6 +67,7 @@ impl<T: MultishotCode> MultiOp<T> {
         MultiOp {
             driver,
             key,
+            cancel_sent: false,
             data: Some(data),
         }
     }
@@ -93,7 +96,8 @@ impl<T: MultishotCode> MultiOp<T> {
             {
                 Some(Poll::Ready(cqe)) => cqe,
                 Some(Poll::Pending) => {
-                    if context::cancel_requested() {
+                    if context::cancel_requested() && !self.cancel_sent {
+                        self.cancel_sent = true;
                         self.driver.cancel_op(key);
                     }
                     return Poll::Pending;
