@@ -26,7 +26,7 @@
 //! - A zero-copy send ([`send_zc`](crate::net::TcpStream::send_zc)) holds
 //!   its buffer until the kernel's notification, which no cancel hastens.
 //!
-
+//! [`timeout`]: Cancellable::timeout
 //! [`cancel_on`]: Cancellable::cancel_on
 //!
 //! # Examples
