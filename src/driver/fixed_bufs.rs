@@ -379,10 +379,7 @@ fn empty(ring: &IoUring, first: u32, count: u32) -> io::Result<()> {
 /// (asked with a probe, as for `WAITID`).
 fn supports_fixed_buffers(ring: &IoUring) -> bool {
     use io_uring::opcode::{ReadFixed, WriteFixed};
-    let mut probe = io_uring::Probe::new();
-    ring.submitter().register_probe(&mut probe).is_ok()
-        && probe.is_supported(ReadFixed::CODE)
-        && probe.is_supported(WriteFixed::CODE)
+    super::setup::supports_opcodes(ring, &[ReadFixed::CODE, WriteFixed::CODE])
 }
 
 /// Refuses a pool the kernel could not register: no buffers, empty

@@ -106,14 +106,7 @@ impl super::Driver {
     /// with one `io_uring_register` probe per call on a ring (callers cache
     /// it); always on epoll, which makes the `splice(2)` call itself.
     pub(crate) fn supports_splice(&self) -> bool {
-        match &self.ring {
-            Some(ring) => {
-                let mut probe = io_uring::Probe::new();
-                ring.submitter().register_probe(&mut probe).is_ok()
-                    && probe.is_supported(io_uring::opcode::Splice::CODE)
-            }
-            None => self.epoll.is_some(),
-        }
+        self.epoll.is_some() || self.supports_opcode(io_uring::opcode::Splice::CODE)
     }
 }
 

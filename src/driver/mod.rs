@@ -153,7 +153,8 @@ impl Driver {
         } else {
             squeue::Flags::empty()
         };
-        let messageable = config.msg_ring && setup::supports_msg_ring(&ring);
+        let messageable =
+            config.msg_ring && setup::supports_opcodes(&ring, &[opcode::MsgRingData::CODE]);
         let ring_dup = if messageable {
             Some(ring.as_fd().try_clone_to_owned()?)
         } else {
@@ -192,18 +193,12 @@ impl Driver {
         Ok(driver)
     }
 
-    /// Whether the kernel has `IORING_OP_WAITID` (Linux 6.7): one
-    /// `io_uring_register` probe per call (callers cache it).
-    pub(crate) fn supports_waitid(&self) -> bool {
-        self.ring.as_ref().is_some_and(setup::supports_waitid)
-    }
-
     /// Whether the kernel has opcode `code` (one `io_uring_register` probe
     /// per call; callers cache it); `false` without a ring.
     pub(crate) fn supports_opcode(&self, code: u8) -> bool {
         self.ring
             .as_ref()
-            .is_some_and(|ring| setup::supports_opcode(ring, code))
+            .is_some_and(|ring| setup::supports_opcodes(ring, &[code]))
     }
 
     #[inline]

@@ -76,13 +76,6 @@ pub(crate) enum SetupMode {
     Epoll,
 }
 
-/// Whether the kernel supports `IORING_OP_MSG_RING` (Linux 5.18).
-pub(crate) fn supports_msg_ring(ring: &IoUring) -> bool {
-    let mut probe = io_uring::Probe::new();
-    ring.submitter().register_probe(&mut probe).is_ok()
-        && probe.is_supported(io_uring::opcode::MsgRingData::CODE)
-}
-
 /// The first opcode ringio needs that the kernel lacks (asked with
 /// `IORING_REGISTER_PROBE`: backported kernels make versions lie), or
 /// `"a probe"` itself if the kernel refuses to be probed.
@@ -97,17 +90,12 @@ pub(crate) fn missing_opcode(ring: &IoUring) -> Option<&'static str> {
         .map(|&(_, name)| name)
 }
 
-/// Whether the kernel supports `IORING_OP_WAITID` (Linux 6.7).
-pub(crate) fn supports_waitid(ring: &IoUring) -> bool {
+/// Whether the kernel has every opcode in `codes` (one
+/// `IORING_REGISTER_PROBE`; callers cache the answer).
+pub(crate) fn supports_opcodes(ring: &IoUring, codes: &[u8]) -> bool {
     let mut probe = io_uring::Probe::new();
     ring.submitter().register_probe(&mut probe).is_ok()
-        && probe.is_supported(io_uring::opcode::WaitId::CODE)
-}
-
-/// Whether the kernel has opcode `code`.
-pub(crate) fn supports_opcode(ring: &IoUring, code: u8) -> bool {
-    let mut probe = io_uring::Probe::new();
-    ring.submitter().register_probe(&mut probe).is_ok() && probe.is_supported(code)
+        && codes.iter().all(|&code| probe.is_supported(code))
 }
 
 /// Builds a ring, trying the fastest flag set first.

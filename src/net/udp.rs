@@ -105,10 +105,7 @@ impl UdpSocket {
         addr: impl ToSocketAddrs + 'a,
     ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
         cancellable(async move {
-            let first = crate::cancel::unless_cancelled(resolve(&addr))
-                .await
-                .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
-            match first {
+            match first_address(&addr).await {
                 Ok(addr) => self.io.send_to(buf, addr.into()).await,
                 Err(e) => (Err(e), buf),
             }
@@ -144,10 +141,7 @@ impl UdpSocket {
         addr: impl ToSocketAddrs + 'a,
     ) -> impl Cancellable<Output = BufResult<usize, B>> + 'a {
         cancellable(async move {
-            let first = crate::cancel::unless_cancelled(resolve(&addr))
-                .await
-                .and_then(|mut addrs| addrs.next().ok_or_else(no_address));
-            match first {
+            match first_address(&addr).await {
                 Ok(addr) => self.io.send_to_zc(buf, addr.into()).await,
                 Err(e) => (Err(e), buf),
             }
@@ -397,4 +391,12 @@ impl AsFd for UdpSocket {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.io.fd.as_fd()
     }
+}
+
+/// The first address `addr` names (a name is looked up off the ring; a
+/// `Cancellable`'s cancel stops the lookup).
+async fn first_address(addr: &impl ToSocketAddrs) -> io::Result<SocketAddr> {
+    crate::cancel::unless_cancelled(resolve(addr))
+        .await
+        .and_then(|mut addrs| addrs.next().ok_or_else(no_address))
 }

@@ -60,7 +60,9 @@ pub(crate) fn wait_path() -> WaitPath {
     }
     static PATH: OnceLock<WaitPath> = OnceLock::new();
     *PATH.get_or_init(|| {
-        match context::with_driver(|driver| driver.with_driver(|d| d.supports_waitid())) {
+        match context::with_driver(|driver| {
+            driver.with_driver(|d| d.supports_opcode(io_uring::opcode::WaitId::CODE))
+        }) {
             true => WaitPath::WaitId,
             false => WaitPath::PidfdPoll,
         }
