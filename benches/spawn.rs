@@ -5,7 +5,9 @@
 mod common;
 
 use common::{ab, header, rate_of, selected};
-use ringio_bench::workloads::overhead::{spawn_batches, spawn_join, spawn_join_glommio};
+use ringio_bench::workloads::overhead::{
+    spawn_batches, spawn_join, spawn_join_glommio, spawn_join_glommio_scheduled,
+};
 use ringio_bench::workloads::{Budget, Side};
 
 const ONE_AT_A_TIME: u64 = 500_000;
@@ -28,6 +30,14 @@ fn main() {
             "glommio",
             || run(Side::Ringio),
             || rate_of(spawn_join_glommio(Budget::Ops(ONE_AT_A_TIME))),
+        );
+        // glommio's `spawn_local` polls the task inline, before it returns;
+        // `spawn_local_into` schedules it, as ringio's `spawn` does.
+        ab(
+            "spawn+await one at a time",
+            "glommio, scheduled",
+            || run(Side::Ringio),
+            || rate_of(spawn_join_glommio_scheduled(Budget::Ops(ONE_AT_A_TIME))),
         );
     }
     if selected("spawn_batch") {

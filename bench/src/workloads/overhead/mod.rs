@@ -9,7 +9,7 @@ mod glommio;
 pub mod timers;
 pub mod wake;
 
-pub use glommio::spawn_join_glommio;
+pub use glommio::{spawn_join_glommio, spawn_join_glommio_scheduled};
 pub use timers::{timers, TimerTally};
 pub use wake::{ping_pong, players, yielders};
 
