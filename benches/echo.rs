@@ -59,8 +59,10 @@ fn multi_thread(duration: Duration) {
             let (rate, cpu) = samples[i].iter().copied().unzip();
             (median(rate), median(cpu))
         });
-        // The rate ratio by the shared rule: the median of per-round ratios.
+        // Rate and CPU ratios by the shared rule: the median of per-round
+        // ratios.
         let ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |s| s.0).ratio;
+        let cpu_ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |s| s.1).ratio;
         println!(
             "| {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× |",
             r.0 / 1e3,
@@ -68,7 +70,7 @@ fn multi_thread(duration: Duration) {
             ratio,
             r.1,
             t.1,
-            r.1 / t.1
+            cpu_ratio
         );
     }
 }
@@ -111,9 +113,12 @@ fn main() {
                 let column = |k: usize| median(samples[i].iter().map(|s| s[k]).collect());
                 (column(0), column(1), column(2), column(3))
             });
-            // Rate ratios against tokio by the shared rule.
+            // Rate and CPU ratios against tokio by the shared rule: the
+            // median of the per-round ratios.
             let ratio =
                 |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |s| s[0]).ratio;
+            let cpu_ratio =
+                |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |s| s[1]).ratio;
             println!(
                 "| {connections} × {size} B | {:.0}k | {:.0}k | {:.0}k | {:.2}× / {:.2}× | {:.2} | {:.2} | {:.2} | {:.2}× / {:.2}× | {:.0}/{:.0} | {:.0}/{:.0} |",
                 r.0 / 1e3,
@@ -124,8 +129,8 @@ fn main() {
                 r.1,
                 m.1,
                 t.1,
-                r.1 / t.1,
-                m.1 / t.1,
+                cpu_ratio(0),
+                cpu_ratio(1),
                 m.2,
                 m.3,
                 t.2,
