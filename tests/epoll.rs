@@ -456,7 +456,11 @@ fn a_dropped_pool_operation_completes_and_its_fd_is_closed() {
     mkfifo(&fifo);
     on_epoll(move || async move {
         let fds_before = fd_count();
-        let open = ringio::fs::File::open(&fifo);
+        let mut open = Box::pin(ringio::fs::File::open(&fifo));
+        assert!(futures::poll!(open.as_mut()).is_pending());
+        // The queued open starts (goes to the pool) at a turn's submit;
+        // only then is it past withdrawing.
+        a_few_turns().await;
         let timed_out = ringio::time::timeout(Duration::from_millis(20), open).await;
         assert!(timed_out.is_err(), "a FIFO's open waits for a writer");
         assert_eq!(ringio::stats().ops_in_flight, 1, "the open still runs");
