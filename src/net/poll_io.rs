@@ -42,6 +42,11 @@ pub(crate) trait AdapterOps: 'static {
 
     /// The read of `fd` into `buf`.
     fn read(fd: SharedFd, buf: Vec<u8>) -> Self::Read;
+    /// The read of `fd` into `buf` when the previous read drained it (came
+    /// back short of its buffer): by default a plain read.
+    fn read_drained(fd: SharedFd, buf: Vec<u8>) -> Self::Read {
+        Self::read(fd, buf)
+    }
     /// The write of `buf` to `fd`.
     fn write(fd: SharedFd, buf: Slice<Vec<u8>>) -> Self::Write;
 
@@ -64,6 +69,10 @@ impl AdapterOps for SocketOps {
 
     fn read(fd: SharedFd, buf: Vec<u8>) -> Self::Read {
         Recv::new(fd, buf)
+    }
+
+    fn read_drained(fd: SharedFd, buf: Vec<u8>) -> Self::Read {
+        Recv::when_readable(fd, buf)
     }
 
     fn write(fd: SharedFd, buf: Slice<Vec<u8>>) -> Self::Write {
@@ -124,6 +133,9 @@ pub(crate) struct ReadAdapter<O: AdapterOps> {
     /// `buf[pos..]` is still to be handed out.
     pos: usize,
     state: ReadState<O>,
+    /// Whether the last read came back short of its buffer: the fd had no
+    /// more then.
+    drained: bool,
 }
 
 impl<O: AdapterOps> Default for ReadAdapter<O> {
@@ -132,6 +144,7 @@ impl<O: AdapterOps> Default for ReadAdapter<O> {
             buf: Vec::new(),
             pos: 0,
             state: ReadState::Idle,
+            drained: false,
         }
     }
 }
@@ -151,6 +164,7 @@ impl<O: AdapterOps> ReadAdapter<O> {
                 ReadState::Reading(op) => {
                     let (res, buf) = ready!(Pin::new(op).poll(cx));
                     self.state = ReadState::Idle;
+                    self.drained = matches!(res, Ok(n) if n < buf.capacity());
                     self.buf = buf;
                     self.pos = 0;
                     match res {
@@ -173,7 +187,12 @@ impl<O: AdapterOps> ReadAdapter<O> {
                     buf.clear();
                     buf.reserve(hint.max(READ_CHUNK));
                     self.pos = 0;
-                    self.state = ReadState::Reading(Op::submit(O::read(fd.clone(), buf)));
+                    let read = if self.drained {
+                        O::read_drained(fd.clone(), buf)
+                    } else {
+                        O::read(fd.clone(), buf)
+                    };
+                    self.state = ReadState::Reading(Op::submit(read));
                 }
             }
         }

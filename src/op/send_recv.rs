@@ -51,17 +51,38 @@ unsafe impl<B: IoBuf, const FLAGS: i32> OpCode for Send<B, FLAGS> {
     }
 }
 
+/// `IORING_RECVSEND_POLL_FIRST`, in a receive's `ioprio`.
+const RECVSEND_POLL_FIRST: u16 = 1 << 0;
+
 /// Receives into `buf` (from its start, up to its capacity), with `recv(2)`
 /// flags `FLAGS` (a constant: the plain receive carries no flag field).
 /// Requires Linux 5.6.
 pub(crate) struct Recv<B, const FLAGS: i32 = 0> {
     fd: SharedFd,
     buf: B,
+    /// `IORING_RECVSEND_POLL_FIRST`: wait for data before the first try.
+    poll_first: bool,
 }
 
 impl<B: IoBufMut> Recv<B> {
     pub(crate) fn new(fd: SharedFd, buf: B) -> Self {
-        Recv { fd, buf }
+        Recv {
+            fd,
+            buf,
+            poll_first: false,
+        }
+    }
+
+    /// A receive that waits for data before its first try
+    /// (`IORING_RECVSEND_POLL_FIRST`, Linux 5.19): for a socket known to be
+    /// drained, it saves a try that would find nothing. The epoll driver
+    /// ignores the flag (its first try is a non-blocking `recv`).
+    pub(crate) fn when_readable(fd: SharedFd, buf: B) -> Self {
+        Recv {
+            fd,
+            buf,
+            poll_first: true,
+        }
     }
 }
 
@@ -70,7 +91,11 @@ pub(crate) type Peek<B> = Recv<B, { libc::MSG_PEEK }>;
 
 impl<B: IoBufMut> Peek<B> {
     pub(crate) fn peek(fd: SharedFd, buf: B) -> Self {
-        Recv { fd, buf }
+        Recv {
+            fd,
+            buf,
+            poll_first: false,
+        }
     }
 }
 
@@ -81,8 +106,14 @@ unsafe impl<B: IoBufMut, const FLAGS: i32> OpCode for Recv<B, FLAGS> {
 
     fn sqe(&mut self) -> squeue::Entry {
         let len = u32::try_from(self.buf.bytes_total()).unwrap_or(u32::MAX);
+        let ioprio = if self.poll_first {
+            RECVSEND_POLL_FIRST
+        } else {
+            0
+        };
         opcode::Recv::new(types::Fd(self.fd.raw()), self.buf.stable_mut_ptr(), len)
             .flags(FLAGS)
+            .ioprio(ioprio)
             .build()
     }
 
