@@ -95,23 +95,19 @@ impl TimerQueue {
         let seq = self.next_seq;
         self.next_seq += 1;
         let heap_index = self.heap.len() as u32;
+        let queued = Slot {
+            deadline,
+            seq,
+            heap_index,
+            waiter: Some(waiter),
+        };
         let slot = match self.free_slots.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Slot {
-                    deadline,
-                    seq,
-                    heap_index,
-                    waiter: Some(waiter),
-                };
+                self.slots[slot as usize] = queued;
                 slot
             }
             None => {
-                self.slots.push(Slot {
-                    deadline,
-                    seq,
-                    heap_index,
-                    waiter: Some(waiter),
-                });
+                self.slots.push(queued);
                 (self.slots.len() - 1) as u32
             }
         };

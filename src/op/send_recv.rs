@@ -60,17 +60,13 @@ const RECVSEND_POLL_FIRST: u16 = 1 << 0;
 pub(crate) struct Recv<B, const FLAGS: i32 = 0> {
     fd: SharedFd,
     buf: B,
-    /// `IORING_RECVSEND_POLL_FIRST`: wait for data before the first try.
-    poll_first: bool,
+    /// The entry's `ioprio`: `IORING_RECVSEND_POLL_FIRST` or nothing.
+    ioprio: u16,
 }
 
 impl<B: IoBufMut> Recv<B> {
     pub(crate) fn new(fd: SharedFd, buf: B) -> Self {
-        Recv {
-            fd,
-            buf,
-            poll_first: false,
-        }
+        Recv { fd, buf, ioprio: 0 }
     }
 
     /// A receive that waits for data before its first try
@@ -81,7 +77,7 @@ impl<B: IoBufMut> Recv<B> {
         Recv {
             fd,
             buf,
-            poll_first: true,
+            ioprio: RECVSEND_POLL_FIRST,
         }
     }
 }
@@ -91,11 +87,7 @@ pub(crate) type Peek<B> = Recv<B, { libc::MSG_PEEK }>;
 
 impl<B: IoBufMut> Peek<B> {
     pub(crate) fn peek(fd: SharedFd, buf: B) -> Self {
-        Recv {
-            fd,
-            buf,
-            poll_first: false,
-        }
+        Recv { fd, buf, ioprio: 0 }
     }
 }
 
@@ -106,14 +98,9 @@ unsafe impl<B: IoBufMut, const FLAGS: i32> OpCode for Recv<B, FLAGS> {
 
     fn sqe(&mut self) -> squeue::Entry {
         let len = u32::try_from(self.buf.bytes_total()).unwrap_or(u32::MAX);
-        let ioprio = if self.poll_first {
-            RECVSEND_POLL_FIRST
-        } else {
-            0
-        };
         opcode::Recv::new(types::Fd(self.fd.raw()), self.buf.stable_mut_ptr(), len)
             .flags(FLAGS)
-            .ioprio(ioprio)
+            .ioprio(self.ioprio)
             .build()
     }
 
