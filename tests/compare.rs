@@ -116,6 +116,55 @@ fn quick_compare_measures_every_workload_and_writes_json() {
             }
         }
     }
+    // Every row names how its side ran; a network row names where its load
+    // generator ran; an I/O workload on one thread carries its limit.
+    for w in workloads {
+        let group = w["group"].as_str().unwrap();
+        let rows = w["rows"].as_array().unwrap();
+        for row in rows {
+            assert!(
+                !row["pinning"].as_str().unwrap().is_empty(),
+                "pinning in {row}"
+            );
+            let network = ["echo", "pool", "http", "serve"].contains(&group);
+            assert_eq!(
+                row["load_pinning"].is_string(),
+                network,
+                "load_pinning in {row}"
+            );
+        }
+        let one_thread = !w["name"].as_str().unwrap().contains("threads");
+        if ["echo", "http", "fs"].contains(&group) && one_thread {
+            let limit = &w["limit"];
+            assert!(limit["median"].as_f64().unwrap() > 0.0, "limit in {w}");
+            assert!(limit["ringio_ratio"].as_f64().unwrap() > 0.0, "{w}");
+            assert!(limit["pinning"].is_string(), "{w}");
+            let limit_rows: Vec<_> = rows.iter().filter(|r| r["role"] == "limit").collect();
+            assert_eq!(limit_rows.len(), 1, "one limit row in {w}");
+            assert_eq!(limit_rows[0]["pinning"], rows[0]["pinning"], "{w}");
+        } else {
+            assert!(w["limit"].is_null() && w["no_limit"].is_string(), "{w}");
+        }
+        assert!(w["footnotes"].is_array(), "{w}");
+        for row in &rows[1..] {
+            let ratio = row["ratio"].as_f64().unwrap();
+            let noted = w["footnotes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["runtime"] == row["runtime"]);
+            assert_eq!(noted, !(1.0 / 20.0..=20.0).contains(&ratio), "{row} in {w}");
+        }
+    }
+    for w in results.workloads.iter().filter(|w| w.group == "fs") {
+        let tokio = w.rows.iter().find(|r| r.runtime == "tokio::fs");
+        let unpinned = w.rows.iter().find(|r| r.runtime == "tokio::fs, unpinned");
+        if let (Some(tokio), Some(unpinned)) = (tokio, unpinned) {
+            assert!(tokio.pinning.contains("on core"), "{tokio:?}");
+            assert!(unpinned.pinning.contains("unpinned"), "{unpinned:?}");
+        }
+    }
+
     let echo = &json["workloads"][0]["rows"];
     assert!(
         echo[0]["cpu_us_per_op"].as_f64().unwrap() > 0.0,
@@ -352,4 +401,74 @@ fn contenders_alternate_in_the_shared_order() {
     assert_eq!(calls.into_inner(), "ABBAABBA");
     assert_eq!(ticks.len(), 8);
     assert_eq!(ticks[2], (1, "tokio".to_string()));
+}
+
+/// The footnote rule: a ratio over 20× or under 1/20 gets a footnote, with
+/// the measured account where the workload has one and a line saying it
+/// was not measured where it has none; the Markdown marks the ratio and
+/// prints the note under the table.
+#[test]
+fn ratios_over_twenty_times_get_a_footnote() {
+    use app::fairness::{apply_footnote_rule, differs_too_much, on, LIMIT};
+    use app::results::{ab, Contender, Results, Sample};
+    assert!(differs_too_much(20.5) && differs_too_much(0.04));
+    assert!(!differs_too_much(20.0) && !differs_too_much(0.05) && !differs_too_much(3.0));
+    let sample = |ops: u64| Sample {
+        ops,
+        elapsed: Duration::from_secs(1),
+        ..Sample::default()
+    };
+    let contenders: Vec<Contender<'_>> = vec![
+        ("ringio", Box::new(move || Ok(sample(3000)))),
+        ("slow", Box::new(move || Ok(sample(100)))),
+        ("close", Box::new(move || Ok(sample(200)))),
+        ("fast", Box::new(move || Ok(sample(100_000)))),
+        (LIMIT, Box::new(move || Ok(sample(3300)))),
+    ];
+    let mut w = ab("fs", "w", "ops/s", 1, contenders, &mut |_, _| {}).unwrap();
+    let core = on("1 thread", Some(0));
+    w.pin(
+        &[core.clone(), core.clone(), core.clone(), core.clone(), core],
+        None,
+    );
+    w.mark_limit("none");
+    apply_footnote_rule(&mut w, &|_, row| {
+        (row.runtime == "slow").then(|| "slow: a thread hop per read, 9.0 µs".to_string())
+    });
+    let noted: Vec<&str> = w.footnotes.iter().map(|f| f.runtime.as_str()).collect();
+    assert_eq!(
+        noted,
+        ["slow", "fast"],
+        "30× and 1/33×; not 15× nor the limit"
+    );
+    assert_eq!(w.footnotes[0].text, "slow: a thread hop per read, 9.0 µs");
+    assert!(
+        w.footnotes[1].text.contains("not measured"),
+        "{:?}",
+        w.footnotes[1]
+    );
+    let limit = w.limit.clone().unwrap();
+    assert!((limit.ringio_ratio - 3000.0 / 3300.0).abs() < 1e-9);
+    assert_eq!(w.rows[4].role, "limit");
+
+    let results = Results {
+        machine: app::results::Machine::here(),
+        driver: "io_uring".into(),
+        driver_note: None,
+        rounds: 1,
+        duration_s: 1.0,
+        workloads: vec![w],
+    };
+    let markdown = results.markdown();
+    assert!(markdown.contains("**30.00×** [1]"), "{markdown}");
+    assert!(markdown.contains("**0.03×** [2]"), "{markdown}");
+    assert!(
+        markdown.contains("\n[1] slow: a thread hop per read"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("ringio at 0.91× the raw io_uring loop"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| 1 thread on core 0 |"), "{markdown}");
 }

@@ -21,6 +21,39 @@ pub fn pin_to_core(core: usize) {
     }
 }
 
+/// Runs `f` on a new thread pinned to `core` (unpinned, inheriting the
+/// caller's affinity, when `None`) and returns its result. Threads `f`
+/// starts (a blocking pool's, say) inherit the pinning. A panic in `f` is
+/// resumed on the caller.
+pub fn on_core<R: Send>(core: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            if let Some(core) = core {
+                pin_to_core(core);
+            }
+            f()
+        })
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The cores the calling thread may run on (empty where they cannot be
+/// read).
+pub fn allowed_cores() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity
+    // writes at most its size into it, and CPU_ISSET reads inside it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
 /// A thread's CPU-time clock (`pthread_getcpuclockid`), readable from any
 /// thread of the process.
 #[derive(Clone, Copy, Debug)]
@@ -126,6 +159,20 @@ mod tests {
         let b = busy(Duration::from_millis(500), Duration::from_secs(1));
         assert!((b - 0.5).abs() < 1e-12);
         assert!(busy(Duration::from_millis(1), Duration::ZERO).is_finite());
+    }
+
+    #[test]
+    fn on_core_pins_the_thread_and_its_children() {
+        let here = allowed_cores();
+        assert!(!here.is_empty());
+        let core = here[0];
+        let (inside, child) = on_core(Some(core), || {
+            let child = std::thread::spawn(allowed_cores).join().unwrap();
+            (allowed_cores(), child)
+        });
+        assert_eq!((inside, child), (vec![core], vec![core]));
+        assert_eq!(on_core(None, allowed_cores), here);
+        assert_eq!(allowed_cores(), here, "the caller's affinity is untouched");
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod human;
 pub mod runner;
 pub mod workloads;
 
-pub use cpu::{busy, pin_to_core, process_cpu, thread_cpu, ThreadClock};
+pub use cpu::{allowed_cores, busy, on_core, pin_to_core, process_cpu, thread_cpu, ThreadClock};
 pub use env::{rounds, selected};
 pub use human::human;
 pub use runner::{

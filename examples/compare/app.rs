@@ -5,6 +5,8 @@
 pub mod config;
 #[path = "echo.rs"]
 mod echo;
+#[path = "fairness.rs"]
+pub mod fairness;
 #[path = "files.rs"]
 mod files;
 #[path = "http.rs"]
@@ -13,6 +15,8 @@ mod http;
 mod http_client;
 #[path = "http_server.rs"]
 mod http_server;
+#[path = "markdown.rs"]
+pub mod markdown;
 #[path = "overhead.rs"]
 mod overhead;
 #[path = "progress.rs"]
@@ -116,16 +120,24 @@ pub struct Run<'a> {
 
 impl Run<'_> {
     /// Runs one A/B workload with progress: `contenders[0]` is ringio's
-    /// (on the run's driver setting), the rest baselines. With epoll rows,
-    /// ringio's contender is measured once more per round on the epoll
-    /// driver, last, its ratio over the first baseline's.
+    /// (on the run's driver setting), the rest baselines (a limit last,
+    /// named [`fairness::LIMIT`]). With epoll rows, ringio's contender is
+    /// measured once more per round on the epoll driver, last, its ratio
+    /// over the first baseline's. `pinning` says how each contender ran,
+    /// in their order, and where the load generator ran.
     pub fn ab(
         &mut self,
         group: &str,
         name: &str,
         unit: &str,
         mut contenders: Vec<Contender<'_>>,
+        pinning: (&[String], Option<String>),
     ) -> io::Result<Workload> {
+        assert_eq!(
+            pinning.0.len(),
+            contenders.len(),
+            "{name}: a pinning per contender"
+        );
         let rounds = self.config.rounds;
         let drivers = self.drivers;
         let progress = &mut *self.progress;
@@ -158,6 +170,7 @@ impl Run<'_> {
         for row in w.rows.iter_mut().filter(|r| r.vs.is_some()) {
             row.driver = Some(driver_name(DriverKind::Epoll).into());
         }
+        w.pin(pinning.0, pinning.1);
         Ok(w)
     }
 }
@@ -169,17 +182,17 @@ fn planned(config: &Config, epoll_rows: bool) -> usize {
     let mut n = 0;
     let clients = echo::CLIENTS.len();
     if config.runs("echo") {
-        n += (2 + more) * clients * config.echo_cells.len();
+        n += (3 + more) * clients * config.echo_cells.len();
     }
     if config.runs("pool") {
         n += (2 + more) * clients;
     }
     if config.runs("http") {
         let per_cell = if http::wrk_binary().is_some() { 3 } else { 2 };
-        n += (2 + more) * (per_cell * config.http_connections.len() + 1);
+        n += (3 + more) * per_cell * config.http_connections.len() + 2 + more;
     }
     if config.runs("fs") {
-        n += (3 + more) * 3 + (2 + more) * 3 + (3 + more);
+        n += (5 + more) * 3 + (3 + more) * 3 + (5 + more);
     }
     if config.runs("serve") {
         n += (4 + more) * 2;
@@ -237,6 +250,14 @@ pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
         }
     }
     progress.finish();
+    for w in &mut workloads {
+        if w.limit.is_none() && w.no_limit.is_none() {
+            w.mark_limit(no_limit_reason(&w.group));
+        }
+        if w.footnotes.is_empty() {
+            fairness::apply_footnote_rule(w, &|_, _| None);
+        }
+    }
     Ok(Results {
         machine: Machine::here(),
         driver: config.driver.name().into(),
@@ -245,4 +266,14 @@ pub fn run(config: &Config, show_progress: bool) -> io::Result<Results> {
         duration_s: config.duration.as_secs_f64(),
         workloads,
     })
+}
+
+/// Why a workload of `group` has no limit row.
+fn no_limit_reason(group: &str) -> &'static str {
+    match group {
+        "runtime" => "no limit row: not an I/O workload",
+        "pool" | "http" => "no limit row: the raw-ring loop runs one thread",
+        "serve" => "no limit row: no raw-ring file server is built",
+        _ => "no limit row",
+    }
 }

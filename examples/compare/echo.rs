@@ -11,6 +11,7 @@
 //! the measured wall time, the server's summed over its threads) come from
 //! those readings.
 
+use super::fairness::{on, LIMIT};
 use super::results::{busy, Sample, Workload};
 use super::Run;
 use ringio_bench::workloads::echo::{
@@ -38,6 +39,14 @@ impl Client {
         match self {
             Client::Ring => "ring client",
             Client::Epoll => "epoll client",
+        }
+    }
+
+    /// Its thread, as the pinning column names it.
+    fn thread(self) -> &'static str {
+        match self {
+            Client::Ring => "1 ring client thread",
+            Client::Epoll => "1 tokio client thread",
         }
     }
 
@@ -81,9 +90,12 @@ fn sample(report: &LoadReport, size: usize, stats: Option<ringio::Stats>) -> Sam
     }
 }
 
-/// One server thread pinned to core 0, the load generator to core 1.
+/// One server thread pinned to core 0, the load generator to core 1; the
+/// limit is a raw io-uring echo loop on the same core.
 pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
     let cores = (ringio::available_cores() >= 2).then_some((0, 1));
+    let server = on("1 server thread", cores.map(|c| c.0));
+    let sides = [server.clone(), server.clone(), server];
     let duration = run.config.duration;
     let mut out = Vec::new();
     for &(connections, size) in &run.config.echo_cells.clone() {
@@ -108,7 +120,9 @@ pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
                 vec![
                     ("ringio", Box::new(one(Server::Ringio))),
                     ("tokio current-thread", Box::new(one(Server::Tokio))),
+                    (LIMIT, Box::new(one(Server::RawRing))),
                 ],
+                (&sides, Some(on(client.thread(), cores.map(|c| c.1)))),
             )?;
             out.push(w);
         }
@@ -121,6 +135,7 @@ pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
 /// cores (no pinning).
 pub fn thread_per_core(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
     let threads = ringio::available_cores();
+    let workers = on(&format!("{threads} workers"), None);
     let (connections, size) = if run.config.custom_cells {
         run.config.echo_cells[0]
     } else {
@@ -156,6 +171,10 @@ pub fn thread_per_core(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
                     Box::new(one(MultiServer::TokioMulti(threads))),
                 ),
             ],
+            (
+                &[workers.clone(), workers.clone()],
+                Some(on(client.thread(), None)),
+            ),
         )?;
         w.note = Some("server and client unpinned, sharing the cores".into());
         out.push(w);

@@ -13,8 +13,9 @@
 //! time over the window's wall time, the server's summed over its threads
 //! (so up to 2 with two workers).
 
+use super::fairness::{on, LIMIT};
 use super::http_client::run_load;
-use super::http_server::{listener, ringio_accept, tokio_accept, App};
+use super::http_server::{listener, ringio_accept, tokio_accept, App, RESPONSE};
 use super::results::{busy, Sample, Workload};
 use super::wrk::{self, WrkReport};
 use super::Run;
@@ -22,6 +23,7 @@ use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, StreamExt};
 use ringio_bench::cpu::clocks_sum;
 use ringio_bench::workloads::echo::LoadReport;
+use ringio_bench::workloads::raw_server::{self, Protocol, StopSignal};
 use ringio_bench::workloads::{
     reuse_port_reservation, ringio_builder, ringio_pool, tokio_current_thread,
 };
@@ -46,6 +48,9 @@ enum Server {
     RingioPool(usize),
     /// tokio multi-thread runtime, hyper.
     TokioMulti(usize),
+    /// One thread, a raw io-uring loop answering with the hand-rolled
+    /// responder's response (`ringio_bench`'s `raw_server`): the limit.
+    RawRing,
 }
 
 /// A server running on its own thread(s).
@@ -140,6 +145,33 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
                             })
                         })
                     }
+                });
+                (addr, 1, thread)
+            }
+            Server::RawRing => {
+                let std_listener = listener("127.0.0.1:0".parse().unwrap(), false)?;
+                let addr = std_listener.local_addr()?;
+                let signal = Arc::new(StopSignal::new()?);
+                let on_stop = signal.clone();
+                // The stop arrives on a channel; a raw loop waits on its
+                // eventfd, so a small unmeasured thread passes it on.
+                std::thread::spawn(move || {
+                    let _ = futures::executor::block_on(stop_rx);
+                    on_stop.stop();
+                });
+                let thread = std::thread::spawn(move || {
+                    if let Some(core) = core {
+                        pin_to_core(core);
+                    }
+                    mine.lock().unwrap().push(ThreadClock::current());
+                    let _ = ready_tx.send(());
+                    let protocol = Protocol::Http { response: RESPONSE };
+                    let raw = raw_server::serve(std_listener, protocol, &signal)?;
+                    // Over the loop's whole life, not the measured window.
+                    let mut stats = ringio::Stats::default();
+                    stats.enters = raw.enters;
+                    stats.sqes_submitted = raw.sqes;
+                    Ok(Some(stats))
                 });
                 (addr, 1, thread)
             }
@@ -240,7 +272,10 @@ fn measure(
     duration: Duration,
     cores: Option<(usize, usize)>,
 ) -> io::Result<Sample> {
-    let one_thread = matches!(server, Server::Ringio(_) | Server::Tokio(_));
+    let one_thread = matches!(
+        server,
+        Server::Ringio(_) | Server::Tokio(_) | Server::RawRing
+    );
     let cores = cores.filter(|_| one_thread);
     let running = start(server, cores.map(|c| c.0))?;
     let addr = running.addr;
@@ -316,7 +351,13 @@ pub fn http(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
     let duration = run.config.duration;
     let wrk = wrk_binary();
     let mut out = Vec::new();
+    let server = on("1 server thread", cores.map(|c| c.0));
+    let sides = [server.clone(), server.clone(), server];
     let pair = |run: &mut Run<'_>, name: String, app: App, client: Client, connections: usize| {
+        let load = match &client {
+            Client::Compare => on("1 ring client thread", cores.map(|c| c.1)),
+            Client::Wrk(_) => on("wrk -t1", cores.map(|c| c.1)),
+        };
         let one = |server: Server| {
             let client = client.clone();
             move || measure(server, &client, connections, duration, cores)
@@ -328,7 +369,9 @@ pub fn http(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
             vec![
                 ("ringio", Box::new(one(Server::Ringio(app)))),
                 ("tokio current-thread", Box::new(one(Server::Tokio(app)))),
+                (LIMIT, Box::new(one(Server::RawRing))),
             ],
+            (&sides, Some(load)),
         )
     };
     for &c in &run.config.http_connections.clone() {
@@ -353,6 +396,7 @@ pub fn http(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
         }
     }
     let c = run.config.http_pool_connections;
+    let workers = on(&format!("{POOL_THREADS} workers"), None);
     let one = |server: Server| move || measure(server, &Client::Compare, c, duration, None);
     let mut w = run.ab(
         "http",
@@ -368,6 +412,10 @@ pub fn http(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
                 Box::new(one(Server::TokioMulti(POOL_THREADS))),
             ),
         ],
+        (
+            &[workers.clone(), workers],
+            Some(on("1 ring client thread", None)),
+        ),
     )?;
     w.note = Some("server and client unpinned, sharing the cores".into());
     out.push(w);

@@ -25,7 +25,7 @@ pub const BODY: &[u8] = b"Hello, world!";
 
 /// The hand-rolled responder's response: hyper's headers for the same body
 /// (`content-length` and a `date` of the same length).
-const RESPONSE: &[u8] =
+pub const RESPONSE: &[u8] =
     b"HTTP/1.1 200 OK\r\ncontent-length: 13\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\nHello, world!";
 
 /// A connection's read buffer (a request that does not fit closes it).

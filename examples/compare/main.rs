@@ -1,6 +1,14 @@
 //! `cargo run --release --example compare`: ringio and tokio (epoll) side by
 //! side on this machine, in one process, rounds A/B then B/A.
 //!
+//! Both sides of a row run the same way: the one-thread rows pin ringio
+//! and tokio (its blocking pool too) to the same core, the load generator
+//! to another; the multi-thread rows leave both unpinned; where the
+//! unpinned figure is what users get (tokio::fs), it is a row of its own,
+//! labelled. Beside the I/O rows stands their limit, a raw io-uring loop
+//! with no executor (`SINGLE_ISSUER | DEFER_TASKRUN`; receives with
+//! `POLL_FIRST` after a short one).
+//!
 //! Workloads: TCP echo on one server thread (connections × sizes) and
 //! thread-per-core, each cell driven once by a ringio-ring load generator
 //! and once by an epoll (tokio current-thread) one; HTTP/1.1 keep-alive hello world (hyper on each
@@ -42,7 +50,17 @@
 //! `rounds`, `duration_s`, `workloads[] { group, name, unit, note, rows[]
 //! { runtime, driver, vs, median, min, max, ratio, ratio_min, ratio_max,
 //! ops, cpu_us_per_op, p50_us, p99_us, mib_per_s, sqes_per_enter,
-//! enters_per_op, errors, server_busy, client_busy } }`;
+//! enters_per_op, errors, server_busy, client_busy, role, pinning,
+//! load_pinning }, limit { runtime, median, ringio_ratio, pinning },
+//! no_limit, footnotes[] { runtime, text } }`;
+//! `role` is `ringio`, `baseline`, `limit` or `epoll fallback`; `pinning`
+//! says how the row's side ran (threads, and the core they were pinned to,
+//! or "unpinned"), `load_pinning` where the load generator ran (network
+//! rows; null elsewhere); `limit` is the workload's raw io-uring loop (no
+//! executor: what the kernel allows here) where it has one, `no_limit`
+//! why it has none; a row whose ratio is over 20× (or under 1/20) has a
+//! footnote saying what dominates its baseline, from a figure measured in
+//! the run;
 //! `server_busy` and `client_busy` are CPU time over wall time of the
 //! server's threads (summed) and of the load generator, where measured;
 //! the first row of a workload is ringio's; a ringio row's `driver` is

@@ -2,7 +2,7 @@
 //! shared with the benches), and the results with their Markdown form.
 
 use ringio_bench::workloads::Tally;
-use ringio_bench::{human, summarize_sides, try_rounds, Phase};
+use ringio_bench::{summarize_sides, try_rounds, Phase};
 use serde::Serialize;
 use std::io;
 use std::time::Duration;
@@ -127,6 +127,17 @@ pub struct Row {
     pub server_busy: Option<f64>,
     /// Median load-generator CPU-busy fraction, where measured.
     pub client_busy: Option<f64>,
+    /// What the row is: `ringio` (the first row), `baseline`, `limit` (a
+    /// raw-ring loop with no executor: what the kernel allows) or `epoll
+    /// fallback`.
+    pub role: String,
+    /// How this side ran: its threads and the cores they were pinned to
+    /// ("1 thread on core 0", "runtime and blocking pool on core 0",
+    /// "2 workers, unpinned").
+    pub pinning: String,
+    /// Where the load generator ran, on a network row ("1 thread on core
+    /// 1", "wrk -t1 on core 1"); `None` where there is none.
+    pub load_pinning: Option<String>,
 }
 
 /// One workload: ringio's row first, then the baselines, then (with
@@ -143,6 +154,39 @@ pub struct Workload {
     pub rows: Vec<Row>,
     /// A note (a skipped part, a caveat), if any.
     pub note: Option<String>,
+    /// The raw-ring limit of this workload, where one exists: the `limit`
+    /// row's figures and ringio's rate over it.
+    pub limit: Option<Limit>,
+    /// Why the workload has no limit row, where it has none.
+    pub no_limit: Option<String>,
+    /// What dominates a baseline whose ratio to ringio is over 20× (or
+    /// under 1/20), measured: one per such row (the footnote rule,
+    /// `fairness::apply_footnote_rule`).
+    pub footnotes: Vec<Footnote>,
+}
+
+/// A footnote to one row's ratio.
+#[derive(Debug, Clone, Serialize)]
+pub struct Footnote {
+    /// The row it explains.
+    pub runtime: String,
+    /// What dominates that row, with the figure that shows it.
+    pub text: String,
+}
+
+/// A workload's limit: a raw io-uring loop doing the same I/O with no
+/// executor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limit {
+    /// The limit row's name.
+    pub runtime: String,
+    /// Its median rate.
+    pub median: f64,
+    /// ringio's rate over the limit's (median of per-round ratios): 0.9
+    /// means ringio reaches 90% of what the raw ring does.
+    pub ringio_ratio: f64,
+    /// How it ran.
+    pub pinning: String,
 }
 
 /// Everything one run measured.
@@ -242,6 +286,12 @@ pub fn ab_vs(
             };
             Row {
                 vs: over.map(|j| contenders[j].0.to_string()),
+                role: match (i, over) {
+                    (0, _) => "ringio",
+                    (_, Some(_)) => "epoll fallback",
+                    _ => "baseline",
+                }
+                .into(),
                 ..summarize(
                     who,
                     theirs,
@@ -256,6 +306,9 @@ pub fn ab_vs(
         unit: unit.into(),
         rows,
         note: None,
+        limit: None,
+        no_limit: None,
+        footnotes: Vec::new(),
     })
 }
 
@@ -287,145 +340,13 @@ fn summarize(who: &str, samples: &[Sample], (ratio, ratio_min, ratio_max): (f64,
         errors: samples.iter().map(|s| s.errors).sum(),
         server_busy: pick(&|s| s.server_busy),
         client_busy: pick(&|s| s.client_busy),
+        role: String::new(),
+        pinning: String::new(),
+        load_pinning: None,
     }
-}
-
-fn opt(x: Option<f64>, digits: usize) -> String {
-    x.map_or_else(|| "–".into(), |v| format!("{v:.digits$}"))
 }
 
 impl Results {
-    /// The Markdown report: one table per group.
-    pub fn markdown(&self) -> String {
-        let mut out = format!(
-            "## ringio vs tokio on this machine ({} cores, Linux {}; median of {} round(s), min–max; ratio: median of per-round ratios)\n",
-            self.machine.cores, self.machine.kernel, self.rounds
-        );
-        out.push_str(&format!("\n{}\n", self.drivers_line()));
-        let mut group = "";
-        let (mut mib, mut busy) = (true, false);
-        for w in &self.workloads {
-            if w.group != group {
-                group = &w.group;
-                // A group's table has a busy column when its rows carry
-                // busy fractions, and a MiB/s column when they carry MiB/s
-                // or no busy fractions.
-                let rows = || {
-                    self.workloads
-                        .iter()
-                        .filter(|v| v.group == group)
-                        .flat_map(|v| &v.rows)
-                };
-                busy = rows().any(|r| r.server_busy.is_some() || r.client_busy.is_some());
-                mib = !busy || rows().any(|r| r.mib_per_s.is_some());
-                let mut columns = vec![
-                    "workload",
-                    "runtime",
-                    "rate",
-                    "ringio ÷ this",
-                    "server CPU µs/op",
-                    "p50/p99 µs",
-                ];
-                columns.extend(mib.then_some("MiB/s"));
-                columns.extend(busy.then_some("busy server/client"));
-                columns.extend(["SQEs/enter", "enters/op", "errors"]);
-                out.push_str(&format!("\n### {}\n\n", title(group)));
-                out.push_str(&format!("| {} |\n", columns.join(" | ")));
-                out.push_str(&format!("|{}\n", "---|".repeat(columns.len())));
-            }
-            for (i, r) in w.rows.iter().enumerate() {
-                let name = if i == 0 { w.name.as_str() } else { "" };
-                let ratio = if i == 0 {
-                    "".to_string()
-                } else {
-                    let figure = if r.ratio_max > r.ratio_min {
-                        format!(
-                            "**{:.2}×** ({:.2}–{:.2})",
-                            r.ratio, r.ratio_min, r.ratio_max
-                        )
-                    } else {
-                        format!("**{:.2}×**", r.ratio)
-                    };
-                    match &r.vs {
-                        Some(vs) => format!("this ÷ {vs}: {figure}"),
-                        None => figure,
-                    }
-                };
-                let lat = match (r.p50_us, r.p99_us) {
-                    (Some(a), Some(b)) => format!("{a:.0}/{b:.0}"),
-                    _ => "–".into(),
-                };
-                let mut cells = vec![
-                    name.to_string(),
-                    r.runtime.clone(),
-                    format!(
-                        "{} {} ({}–{})",
-                        human(r.median),
-                        w.unit,
-                        human(r.min),
-                        human(r.max)
-                    ),
-                    ratio,
-                    opt(r.cpu_us_per_op, 2),
-                    lat,
-                ];
-                cells.extend(mib.then(|| opt(r.mib_per_s, 0)));
-                cells.extend(
-                    busy.then(|| format!("{}/{}", opt(r.server_busy, 2), opt(r.client_busy, 2))),
-                );
-                cells.extend([
-                    opt(r.sqes_per_enter, 1),
-                    opt(r.enters_per_op, 2),
-                    r.errors.to_string(),
-                ]);
-                out.push_str(&format!("| {} |\n", cells.join(" | ")));
-            }
-            if let Some(note) = &w.note {
-                let columns = 9 + usize::from(mib) + usize::from(busy);
-                out.push_str(&format!("| | *{note}* |{}\n", " |".repeat(columns - 2)));
-            }
-        }
-        out
-    }
-
-    /// The line under the title: which driver the ringio rows ran on.
-    fn drivers_line(&self) -> String {
-        let epoll_rows = self
-            .workloads
-            .iter()
-            .flat_map(|w| &w.rows)
-            .any(|r| r.vs.is_some());
-        let first_on_epoll = self
-            .workloads
-            .iter()
-            .any(|w| w.rows.first().and_then(|r| r.driver.as_deref()) == Some("epoll"));
-        let mut line = if first_on_epoll {
-            "Every ringio row runs on ringio's epoll driver (edge-triggered epoll, \
-             non-blocking system calls, files on the blocking pool)"
-                .to_string()
-        } else {
-            "ringio rows run on io_uring".to_string()
-        };
-        if let Some(note) = &self.driver_note {
-            line.push_str(&format!(", because {note}"));
-        }
-        if epoll_rows {
-            line.push_str(
-                "; each workload's last row, \"(epoll fallback)\", is the same ringio \
-                 side on ringio's epoll driver, its ratio its own rate over the first \
-                 baseline's (this ÷ that), paired round by round",
-            );
-        }
-        line.push_str(&format!(" (`--driver {}`).", self.driver));
-        if first_on_epoll || epoll_rows {
-            line.push_str(
-                " On an epoll row, SQEs/enter and enters/op count the operations \
-                 started per `epoll_wait` and the waits per operation.",
-            );
-        }
-        line
-    }
-
     /// Workloads with errors, as messages.
     pub fn failures(&self) -> Vec<String> {
         self.workloads
@@ -442,18 +363,5 @@ impl Results {
                     })
             })
             .collect()
-    }
-}
-
-/// A group's table title.
-pub fn title(group: &str) -> &'static str {
-    match group {
-        "echo" => "TCP echo, one server thread (server and client on different cores)",
-        "pool" => "TCP echo, thread-per-core vs tokio multi-thread",
-        "http" => "HTTP/1.1 keep-alive hello world (one server thread on core 0, client on core 1; then 2 threads)",
-        "fs" => "Files: 4 KiB random reads and sequential 128 KiB reads",
-        "serve" => "File serving: 16 KiB and 256 KiB at a requested offset, 64 connections",
-        "runtime" => "Runtime overhead",
-        _ => "Other",
     }
 }

@@ -6,6 +6,7 @@
 //! starts inherit that), the load generator to core 1; server CPU is the
 //! process's CPU time minus the load generator's.
 
+use super::fairness::on;
 use super::results::{Sample, Workload};
 use super::Run;
 use futures_util::StreamExt;
@@ -224,6 +225,11 @@ pub fn serving(run: &mut Run<'_>, file: &TestFile) -> io::Result<Vec<Workload>> 
     let d = run.config.duration;
     let main = run.drivers.main;
     let send_file = super::Drivers::label("ringio send_file", run.drivers.main_resolved);
+    let cores = (ringio::available_cores() >= 2).then_some((0, 1));
+    let one = on("1 server thread", cores.map(|c| c.0));
+    let pool = on("server thread and blocking pool", cores.map(|c| c.0));
+    let sides = [one.clone(), pool.clone(), pool, one];
+    let load = Some(on("1 ring client thread", cores.map(|c| c.1)));
     let mut workloads = Vec::new();
     for piece in PIECES {
         let name = format!("{} KiB at a random offset, 64 connections", piece / 1024);
@@ -251,6 +257,7 @@ pub fn serving(run: &mut Run<'_>, file: &TestFile) -> io::Result<Vec<Workload>> 
                     }),
                 ),
             ],
+            (&sides, load.clone()),
         )?;
         w.note = Some(
             "ringio: read_at + write_all; the send_file row's ratio is ringio's over it \

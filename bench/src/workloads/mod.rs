@@ -19,6 +19,7 @@
 pub mod echo;
 pub mod files;
 pub mod overhead;
+pub mod raw_server;
 
 pub use ringio::DriverKind;
 

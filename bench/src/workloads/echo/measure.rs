@@ -10,6 +10,7 @@ use super::ring_client::run_load_observed;
 use super::server::{ringio_server, ringio_server_with, tokio_server};
 use super::LoadReport;
 use crate::cpu::{clocks_sum, pin_to_core, thread_cpu, ThreadClock};
+use crate::workloads::raw_server::{self, Protocol, StopSignal};
 use crate::workloads::{reuse_port_reservation, ringio_builder, ringio_pool, tokio_current_thread};
 use ringio::net::TcpListener;
 use std::net::SocketAddr;
@@ -25,6 +26,8 @@ pub enum Server {
     RingioMultishot,
     /// tokio current-thread runtime.
     Tokio,
+    /// A raw io-uring loop, no executor ([`raw_server`]): the limit.
+    RawRing,
 }
 
 /// One echo measurement with the ring load generator: `server` on its own
@@ -59,6 +62,9 @@ pub fn measure_with<T: Send>(
     let (clock_tx, clock_rx) = std::sync::mpsc::channel::<ThreadClock>();
     // Read the driver setting here, not on the server's thread.
     let ringio = ringio_builder();
+    let raw_stop = (server == Server::RawRing)
+        .then(|| StopSignal::new().unwrap_or_else(|e| panic!("{server:?}: no stop signal: {e}")));
+    let raw_stop_server = raw_stop.clone();
     let server_thread = std::thread::Builder::new()
         .name(format!("echo-{server:?}"))
         .spawn(move || {
@@ -85,6 +91,15 @@ pub fn measure_with<T: Send>(
                         .block_on(tokio_server(listener, stop));
                     None
                 }
+                Server::RawRing => {
+                    let signal = raw_stop_server.expect("made for the raw server");
+                    let raw = raw_server::serve(listener, Protocol::Echo, &signal)
+                        .unwrap_or_else(|e| panic!("{server:?}: {e}"));
+                    let mut stats = ringio::Stats::default();
+                    stats.enters = raw.enters;
+                    stats.sqes_submitted = raw.sqes;
+                    Some(stats)
+                }
             };
             (thread_cpu() - before, stats)
         })
@@ -103,6 +118,9 @@ pub fn measure_with<T: Send>(
         .unwrap()
     });
     let _ = stop_tx.send(());
+    if let Some(signal) = &raw_stop {
+        signal.stop();
+    }
     let (cpu, stats) = server_thread.join().unwrap();
     (report, cpu, stats)
 }

@@ -8,7 +8,63 @@ pub mod random;
 pub mod sequential;
 
 pub use random::{pread_random, raw_ring_random, ringio_random, tokio_random};
-pub use sequential::{ringio_sequential, std_sequential, tokio_sequential};
+pub use sequential::{raw_ring_sequential, ringio_sequential, std_sequential, tokio_sequential};
+
+/// A raw ring with the setup flags ringio's driver tries first: single
+/// issuer, deferred task running, and no SQ array where the kernel has it
+/// (Linux 6.6); without that one where it does not.
+///
+/// # Errors
+///
+/// When the kernel refuses both.
+pub fn raw_ring(entries: u32) -> io::Result<io_uring::IoUring> {
+    let flags = || {
+        let mut builder = io_uring::IoUring::builder();
+        builder.setup_single_issuer().setup_defer_taskrun();
+        builder
+    };
+    flags()
+        .setup_no_sqarray()
+        .build(entries)
+        .or_else(|_| flags().build(entries))
+}
+
+/// tokio's hop to its blocking pool, alone: `tasks` tasks on a
+/// current-thread runtime, each awaiting an empty `spawn_blocking` after
+/// another (what each `tokio::fs` call pays besides the system call
+/// itself). Run on the caller's cores: the pool's threads inherit the
+/// caller's affinity.
+///
+/// # Errors
+///
+/// When tokio's runtime cannot be built.
+pub fn tokio_pool_hop(
+    tasks: usize,
+    budget: crate::workloads::Budget,
+) -> io::Result<crate::workloads::Tally> {
+    let rt = crate::workloads::tokio_current_thread()?;
+    rt.block_on(async move {
+        let start = std::time::Instant::now();
+        let hoppers: Vec<_> = (0..tasks)
+            .map(|_| {
+                let limit = budget.share(tasks, start);
+                tokio::spawn(async move {
+                    let mut done = 0;
+                    while limit.allows(done) {
+                        tokio::task::spawn_blocking(|| ())
+                            .await
+                            .map_err(io::Error::other)?;
+                        done += 1;
+                    }
+                    Ok::<u64, io::Error>(done)
+                })
+            })
+            .collect();
+        let mut tally = crate::workloads::join_counts(hoppers).await;
+        tally.elapsed = start.elapsed();
+        Ok(tally)
+    })
+}
 
 use ringio::buf::{IoBuf, Slice};
 use std::io;

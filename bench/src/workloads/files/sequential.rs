@@ -3,9 +3,11 @@
 //! that returns nothing counts as one too). `Budget::Ops(len / SEQ_CHUNK)`
 //! reads the file once. The timed part starts once the file is open.
 
-use super::{open_std, TestFile, SEQ_CHUNK};
+use super::{open_std, raw_ring, TestFile, SEQ_CHUNK};
 use crate::workloads::{ringio_runtime, stats_since, tokio_current_thread, Budget, Tally};
+use io_uring::{opcode, types};
 use std::io;
+use std::os::fd::AsRawFd;
 use std::time::Instant;
 
 /// ringio, on a runtime from [`ringio_runtime`]: `read_at` at the next
@@ -94,6 +96,61 @@ pub fn std_sequential(file: &TestFile, budget: Budget) -> io::Result<Tally> {
     })
 }
 
+/// A raw io-uring loop ([`raw_ring`]'s flags, no executor): one `Read` at
+/// the next position into one buffer, one `submit_and_wait(1)` per read.
+///
+/// # Errors
+///
+/// When the file cannot be opened, the ring cannot be built, or a submit
+/// or a read fails.
+pub fn raw_ring_sequential(file: &TestFile, budget: Budget) -> io::Result<Tally> {
+    let f = open_std(&file.path, false)?;
+    let fd = types::Fd(f.as_raw_fd());
+    let mut ring = raw_ring(8)?;
+    let mut buf = vec![0u8; SEQ_CHUNK];
+    let start = Instant::now();
+    let limit = budget.share(1, start);
+    let (mut ops, mut pos) = (0u64, 0u64);
+    while limit.allows(ops) {
+        let entry = opcode::Read::new(fd, buf.as_mut_ptr(), SEQ_CHUNK as u32)
+            .offset(pos)
+            .build();
+        // SAFETY: `buf` outlives the read: the loop waits for its completion
+        // before the next push or the return, and an error from the wait
+        // leaks the buffer. One entry in an 8-entry queue always fits.
+        unsafe { ring.submission().push(&entry) }.expect("an empty queue has room");
+        let res = loop {
+            match ring.submit_and_wait(1) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    std::mem::forget(buf);
+                    return Err(e);
+                }
+                Ok(_) => {
+                    if let Some(cqe) = ring.completion().next() {
+                        break cqe.result();
+                    }
+                }
+            }
+        };
+        if res < 0 {
+            return Err(io::Error::from_raw_os_error(-res));
+        }
+        let n = res as u64;
+        pos = if n == 0 || pos + n >= file.len {
+            0
+        } else {
+            pos + n
+        };
+        ops += 1;
+    }
+    Ok(Tally {
+        ops,
+        elapsed: start.elapsed(),
+        ..Tally::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +160,12 @@ mod tests {
         let file = TestFile::create(3 * SEQ_CHUNK as u64).unwrap();
         // One pass, then wrapping: 3 reads, an EOF read (std and tokio) or
         // a restart (ringio), and more.
-        for run in [ringio_sequential, tokio_sequential, std_sequential] {
+        for run in [
+            ringio_sequential,
+            tokio_sequential,
+            std_sequential,
+            raw_ring_sequential,
+        ] {
             let tally = run(&file, Budget::Ops(8)).unwrap();
             assert_eq!((tally.ops, tally.errors), (8, 0));
         }
