@@ -137,6 +137,8 @@ mod macros;
 pub mod buf;
 pub mod cancel;
 mod driver;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 mod fd;
 pub mod fs;
 pub mod guide;
@@ -149,6 +151,8 @@ mod op;
 mod pool;
 pub mod process;
 mod runtime;
+#[cfg(debug_assertions)]
+mod shuffle;
 pub mod signal;
 pub mod sync;
 mod sys;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bounded, fd_count, run_bounded, serial};
+use common::{bounded, fd_count, serial};
 use futures::future::join_all;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -160,19 +160,23 @@ fn runtime_drop_with_ops_in_flight_closes_everything() {
 fn one_enter_per_tick_batches_submissions() {
     let _serial = serial();
     skip_unless_uring!();
-    run_bounded(LIMIT, || async {
-        let before = ringio::stats();
-        for _ in 0..100 {
-            join_all((0..32).map(|_| ringio::nop())).await;
-        }
-        let after = ringio::stats();
-        let enters = after.enters - before.enters;
-        let sqes = after.sqes_submitted - before.sqes_submitted;
-        assert!(sqes >= 3200);
-        assert!(
-            enters <= 110,
-            "{enters} enters for 100 batches of 32 NOPs: not one enter per tick"
-        );
+    // A ring that holds a tick's 32 entries (whatever RINGIO_ENTRIES says).
+    let rt = || ringio::Builder::new().entries(256).build().unwrap();
+    bounded(LIMIT, move || {
+        rt().block_on(async {
+            let before = ringio::stats();
+            for _ in 0..100 {
+                join_all((0..32).map(|_| ringio::nop())).await;
+            }
+            let after = ringio::stats();
+            let enters = after.enters - before.enters;
+            let sqes = after.sqes_submitted - before.sqes_submitted;
+            assert!(sqes >= 3200);
+            assert!(
+                enters <= 110,
+                "{enters} enters for 100 batches of 32 NOPs: not one enter per tick"
+            );
+        })
     });
 }
 
@@ -182,7 +186,11 @@ fn submit_batch_limits_how_many_entries_wait() {
     skip_unless_uring!();
     bounded(LIMIT, || {
         for (limit, min_enters, max_enters) in [(1, 3200, 3400), (8, 400, 600)] {
-            let rt = ringio::Builder::new().submit_batch(limit).build().unwrap();
+            let rt = ringio::Builder::new()
+                .entries(256)
+                .submit_batch(limit)
+                .build()
+                .unwrap();
             rt.block_on(async {
                 let before = ringio::stats();
                 for _ in 0..100 {

@@ -413,15 +413,21 @@ fn dropped_operations_consume_and_send_nothing() {
         );
 
         let b = Rc::new(b);
-        let readers: Vec<_> = (0..3)
-            .map(|_| {
-                let b = b.clone();
-                ringio::spawn(async move {
-                    let (n, buf) = b.read(Vec::with_capacity(64)).await;
-                    buf[..n.unwrap()].to_vec()
-                })
-            })
-            .collect();
+        // Queued in this order: each reader is spawned once the one before
+        // has started its read (whatever order tasks run in).
+        let mut readers = Vec::new();
+        for _ in 0..3 {
+            let (b, started) = (b.clone(), Rc::new(std::cell::Cell::new(false)));
+            let starting = started.clone();
+            readers.push(ringio::spawn(async move {
+                starting.set(true);
+                let (n, buf) = b.read(Vec::with_capacity(64)).await;
+                buf[..n.unwrap()].to_vec()
+            }));
+            while !started.get() {
+                ringio::yield_now().await;
+            }
+        }
         a_few_turns().await;
         assert!(readers.iter().all(|r| !r.is_finished()));
         readers[1].abort();

@@ -49,17 +49,30 @@ fn an_exhausted_pool_says_none_and_get_waits_for_a_returned_buffer() {
         let second = pool.try_get().unwrap();
         assert!(pool.try_get().is_none(), "both buffers are out");
 
-        // Two waiters, served in the order they asked.
+        // Two waiters, served in the order they asked: the second is
+        // spawned once the first has asked (whatever order tasks run in).
         let order = Rc::new(Cell::new(0u32));
         let waiter = |tag: u32| {
             let (pool, order) = (pool.clone(), order.clone());
-            ringio::spawn(async move {
+            let asked = Rc::new(Cell::new(false));
+            let asking = asked.clone();
+            let task = ringio::spawn(async move {
+                asking.set(true);
                 let buf = pool.get().await;
                 order.set(order.get() * 10 + tag);
                 buf
-            })
+            });
+            (task, asked)
         };
-        let (a, b) = (waiter(1), waiter(2));
+        let asked_first = |asked: Rc<Cell<bool>>| async move {
+            while !asked.get() {
+                ringio::yield_now().await;
+            }
+        };
+        let (a, asked) = waiter(1);
+        asked_first(asked).await;
+        let (b, asked) = waiter(2);
+        asked_first(asked).await;
         ringio::yield_now().await;
         assert_eq!(order.get(), 0, "no buffer yet: both still wait");
         assert!(pool.try_get().is_none());

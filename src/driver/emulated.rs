@@ -37,6 +37,8 @@ impl Driver {
             emulated: Vec::new(),
             sq_entries: config.entries.max(1).next_power_of_two(),
             fixed_bufs: super::fixed_bufs::FixedBufTable::Unavailable,
+            #[cfg(feature = "fault-injection")]
+            injected: super::faults::Injected::default(),
         };
         driver.arm_wake()?;
         Ok(driver)

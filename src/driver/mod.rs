@@ -27,6 +27,8 @@ pub(crate) mod context;
 pub(crate) mod cqe;
 mod emulated;
 pub(crate) mod epoll;
+#[cfg(feature = "fault-injection")]
+mod faults;
 pub(crate) mod fixed_bufs;
 mod kind;
 pub(crate) mod lifecycle;
@@ -109,6 +111,9 @@ pub(crate) struct Driver {
     sq_entries: u32,
     /// The registered-buffer table of fixed-buffer pools, set up on first use.
     fixed_bufs: fixed_bufs::FixedBufTable,
+    /// Operations rewritten to fail ([`crate::fault`]).
+    #[cfg(feature = "fault-injection")]
+    injected: faults::Injected,
 }
 
 impl Driver {
@@ -181,6 +186,8 @@ impl Driver {
             emulated: Vec::new(),
             sq_entries: 0,
             fixed_bufs: fixed_bufs::FixedBufTable::Untried,
+            #[cfg(feature = "fault-injection")]
+            injected: faults::Injected::default(),
         };
         driver.sq_entries = driver.completion_batch() as u32 * 2;
         if config.register_ring_fd {
@@ -248,6 +255,26 @@ impl Driver {
         if self.ring.is_none() {
             return self.push_without_ring(build);
         }
+        #[cfg(feature = "fault-injection")]
+        let build = |table: &mut OpTable, position| {
+            let (entry, key) = build(table, position);
+            match crate::fault::take() {
+                Some(errno) => {
+                    let entry = faults::rewrite(&entry).user_data(key.user_data());
+                    (entry, (key, Some(errno)))
+                }
+                None => (entry, (key, None)),
+            }
+        };
+        #[cfg(feature = "fault-injection")]
+        let key = {
+            let (key, errno) = self.push_built(build)?;
+            if let Some(errno) = errno {
+                self.injected.note(key, errno);
+            }
+            key
+        };
+        #[cfg(not(feature = "fault-injection"))]
         let key = self.push_built(build)?;
         self.submit_if_batch_full();
         Ok(key)
@@ -393,6 +420,9 @@ impl Driver {
 
     /// Moves the reaped wakers into `out` (kept allocations are swapped).
     pub(crate) fn take_wakers(&mut self, out: &mut Vec<Waiter>) {
+        // Debug builds under `RINGIO_SHUFFLE`: woken in a seeded order.
+        #[cfg(debug_assertions)]
+        crate::shuffle::shuffle(&mut self.wakers);
         std::mem::swap(&mut self.wakers, out);
     }
 
@@ -410,6 +440,11 @@ impl Driver {
         for entry in ring.completion() {
             seen += 1;
             let cqe = Cqe::from(&entry);
+            #[cfg(feature = "fault-injection")]
+            let cqe = match Token::decode(entry.user_data()) {
+                Token::Op(key) => self.injected.apply(key, cqe),
+                _ => cqe,
+            };
             match Token::decode(entry.user_data()) {
                 Token::Wake => {
                     self.wake.armed = false;

@@ -128,6 +128,8 @@ impl Driver {
             return false;
         }
         self.table.remove_withdrawn(key);
+        #[cfg(feature = "fault-injection")]
+        self.injected.forget(key);
         self.stats.ops_withdrawn += 1;
         true
     }

@@ -7,8 +7,13 @@ use std::{fmt, io};
 #[derive(Debug, Clone)]
 pub(crate) struct RingConfig {
     /// Submission queue size; the completion queue gets twice as many, and
-    /// at least 8,192 (see `CANCEL_HASH_CQ`).
+    /// at least 8,192 (see `CANCEL_HASH_CQ`) unless `exact_cq`.
     pub(crate) entries: u32,
+    /// Whether the completion queue is exactly twice `entries` (a size from
+    /// `RINGIO_ENTRIES`, there to make the queues overflow in tests).
+    pub(crate) exact_cq: bool,
+    /// A `RINGIO_ENTRIES` value that is not a size, reported at build.
+    pub(crate) entries_error: Option<String>,
     /// `Some(idle_ms)` asks for a kernel submission-polling thread.
     pub(crate) sqpoll_idle: Option<u32>,
     /// Whether to try `SINGLE_ISSUER | DEFER_TASKRUN` first.
@@ -33,6 +38,9 @@ impl RingConfig {
     pub(crate) fn validate(&self) -> std::io::Result<()> {
         let (count, size) = self.recv_buffers;
         let invalid = |why: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+        if let Some(why) = &self.entries_error {
+            return invalid(why.clone());
+        }
         if !count.is_power_of_two() || count > MAX_RECV_BUFFERS {
             return invalid(format!(
                 "recv_buffers: a count of {count} is not a power of two from 1 to {MAX_RECV_BUFFERS}"
@@ -109,7 +117,12 @@ pub(crate) fn build(config: &RingConfig) -> io::Result<(IoUring, SetupMode)> {
         .flat_map(|mode| [(mode, true), (mode, false)]);
     for (mode, no_sqarray) in attempts {
         let mut builder = IoUring::builder();
-        builder.setup_cqsize(cq_entries(entries)).setup_clamp();
+        let cq = if config.exact_cq {
+            entries.saturating_mul(2)
+        } else {
+            cq_entries(entries)
+        };
+        builder.setup_cqsize(cq).setup_clamp();
         if no_sqarray {
             builder.setup_no_sqarray();
         }

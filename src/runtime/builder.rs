@@ -17,6 +17,32 @@ pub(crate) const DEFAULT_RECV_BUFFERS: u16 = 256;
 /// Default size of each of those buffers.
 pub(crate) const DEFAULT_RECV_BUFFER_SIZE: u32 = 16 * 1024;
 
+/// The environment variable that overrides the default ring size.
+pub(crate) const ENTRIES_ENV: &str = "RINGIO_ENTRIES";
+
+/// The largest size `RINGIO_ENTRIES` may ask for (the kernel's limit).
+const MAX_ENV_ENTRIES: u32 = 32_768;
+
+/// The default submission queue size as `RINGIO_ENTRIES` overrides it,
+/// whether it did, and why a value set there is not a size.
+fn entries_from_env() -> (u32, bool, Option<String>) {
+    let Some(value) = std::env::var_os(ENTRIES_ENV) else {
+        return (DEFAULT_ENTRIES, false, None);
+    };
+    let value = value.to_string_lossy();
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_ENV_ENTRIES).contains(&n) => (n, true, None),
+        _ if value.trim().is_empty() => (DEFAULT_ENTRIES, false, None),
+        _ => (
+            DEFAULT_ENTRIES,
+            false,
+            Some(format!(
+                "{ENTRIES_ENV} must be a ring size from 1 to {MAX_ENV_ENTRIES}, not {value:?}"
+            )),
+        ),
+    }
+}
+
 /// Configures and builds a [`Runtime`]. The defaults are those of
 /// [`ringio::run`](crate::run).
 ///
@@ -49,9 +75,12 @@ impl Builder {
     /// assert_eq!(rt.block_on(async { 3 }), 3);
     /// ```
     pub fn new() -> Builder {
+        let (entries, exact_cq, entries_error) = entries_from_env();
         Builder {
             ring: RingConfig {
-                entries: DEFAULT_ENTRIES,
+                entries,
+                exact_cq,
+                entries_error,
                 sqpoll_idle: None,
                 defer_taskrun: true,
                 msg_ring: true,
@@ -67,7 +96,11 @@ impl Builder {
 
     /// Submission queue size (rounded up to a power of two by the kernel;
     /// the completion queue gets twice as many). More operations than this may
-    /// be in flight: a full queue is submitted and refilled. Default 256.
+    /// be in flight: a full queue is submitted and refilled. Default 256, or
+    /// `RINGIO_ENTRIES=<n>` from the environment (which also makes the
+    /// completion queue exactly 2n, so that a test suite run with a tiny
+    /// ring overflows both queues on every path); a size set here wins
+    /// over the variable.
     ///
     /// # Examples
     ///
@@ -77,6 +110,9 @@ impl Builder {
     /// ```
     pub fn entries(&mut self, entries: u32) -> &mut Builder {
         self.ring.entries = entries.max(1);
+        // An explicit size wins over `RINGIO_ENTRIES`.
+        self.ring.exact_cq = false;
+        self.ring.entries_error = None;
         self
     }
 

@@ -139,7 +139,7 @@ impl Executor {
         }
         let mut ran = 0;
         while ran < budget {
-            let Some(id) = self.queue.borrow_mut().pop_front() else {
+            let Some(id) = self.pop_ready() else {
                 break;
             };
             let Some((mut task, own_waker)) = self.begin_poll(id) else {
@@ -160,6 +160,18 @@ impl Executor {
         super::task_context::clear_task();
         self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
         ran
+    }
+
+    /// The next task to poll: the queue's first, or (debug builds under
+    /// `RINGIO_SHUFFLE`) a seeded random one.
+    #[inline]
+    fn pop_ready(&self) -> Option<TaskId> {
+        let mut queue = self.queue.borrow_mut();
+        #[cfg(debug_assertions)]
+        if let Some(i) = crate::shuffle::below(queue.len()) {
+            queue.swap(0, i);
+        }
+        queue.pop_front()
     }
 
     /// Takes a scheduled task out of its slot for polling. Handles stale ids

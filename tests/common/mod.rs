@@ -43,6 +43,13 @@ pub fn on_epoll() -> bool {
     ringio::Runtime::new().is_ok_and(|rt| rt.driver_kind() == ringio::DriverKind::Epoll)
 }
 
+/// Whether the suite runs with shuffled schedules (`RINGIO_SHUFFLE` in a
+/// debug build): a test of task or wake order then checks what still
+/// holds (every task ran) rather than the order.
+pub fn shuffled() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("RINGIO_SHUFFLE").is_some()
+}
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()

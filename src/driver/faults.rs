@@ -1,0 +1,95 @@
+//! The driver's side of [`crate::fault`]: rewriting a chosen operation's
+//! entry before it is pushed, and giving its completion the injected errno.
+
+use super::cqe::{Cqe, OpKey};
+use io_uring::{opcode, squeue, types};
+
+/// Operations whose entries were rewritten, with the errno each completes
+/// with (a handful at a time: injected operations complete at once).
+#[derive(Default)]
+pub(super) struct Injected(Vec<(OpKey, i32)>);
+
+impl Injected {
+    /// Remembers that `key`'s entry was rewritten to fail with `errno`.
+    pub(super) fn note(&mut self, key: OpKey, errno: i32) {
+        self.0.push((key, errno));
+    }
+
+    /// `cqe`, or, for an operation that was to fail, its injected error.
+    #[inline]
+    pub(super) fn apply(&mut self, key: OpKey, cqe: Cqe) -> Cqe {
+        if self.0.is_empty() {
+            return cqe;
+        }
+        match self.0.iter().position(|&(k, _)| k == key) {
+            Some(i) => Cqe {
+                res: -self.0.swap_remove(i).1,
+                flags: 0,
+            },
+            None => cqe,
+        }
+    }
+
+    /// Forgets `key` (its entry was withdrawn before the kernel read it).
+    pub(super) fn forget(&mut self, key: OpKey) {
+        self.0.retain(|&(k, _)| k != key);
+    }
+}
+
+/// Whether `entry` carries `IOSQE_IO_LINK`.
+fn linked(entry: &squeue::Entry) -> bool {
+    // SAFETY: `squeue::Entry` is `repr(C)` around the kernel's
+    // `io_uring_sqe`, whose second byte is `flags` (the kernel ABI); the
+    // read stays inside the entry, and no memory the kernel sees is touched.
+    let flags = unsafe { *(entry as *const squeue::Entry).cast::<u8>().add(1) };
+    flags & squeue::Flags::IO_LINK.bits() != 0
+}
+
+/// The entry submitted in place of `entry`, which is to fail: a `NOP`, or,
+/// for an entry linked to the next, a read of fd -1 (which the kernel fails
+/// with `EBADF`, so the rest of the chain is cancelled as after a real
+/// failure) keeping the link. It points at no memory.
+pub(super) fn rewrite(entry: &squeue::Entry) -> squeue::Entry {
+    if linked(entry) {
+        opcode::Read::new(types::Fd(-1), std::ptr::null_mut(), 0)
+            .build()
+            .flags(squeue::Flags::IO_LINK)
+    } else {
+        opcode::Nop::new().build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linked_entry_keeps_its_link() {
+        let plain = opcode::Nop::new().build();
+        assert!(!linked(&plain));
+        assert!(linked(&plain.clone().flags(squeue::Flags::IO_LINK)));
+        assert!(!linked(
+            &plain
+                .clone()
+                .flags(squeue::Flags::ASYNC | squeue::Flags::IO_DRAIN)
+        ));
+        assert!(linked(&rewrite(
+            &plain.clone().flags(squeue::Flags::IO_LINK)
+        )));
+        assert!(!linked(&rewrite(&plain)));
+    }
+
+    #[test]
+    fn an_injected_completion_replaces_the_real_one_once() {
+        let mut injected = Injected::default();
+        let (a, b) = (OpKey::new(1, 0), OpKey::new(2, 0));
+        injected.note(a, libc::EIO);
+        let real = Cqe { res: 0, flags: 0 };
+        assert_eq!(injected.apply(b, real), real);
+        assert_eq!(injected.apply(a, real).res, -libc::EIO);
+        assert_eq!(injected.apply(a, real), real);
+        injected.note(b, libc::EINTR);
+        injected.forget(b);
+        assert_eq!(injected.apply(b, real), real);
+    }
+}
