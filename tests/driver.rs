@@ -362,3 +362,26 @@ fn deny_io_uring() {
         );
     }
 }
+
+/// Auto is on io_uring, or says why not; where the environment says
+/// io_uring must work (`RINGIO_EXPECT_IO_URING`, set by the kernel-matrix
+/// guest), it is on io_uring: a kernel that lacked an opcode ringio needs
+/// would otherwise pass the whole suite on the epoll driver unnoticed.
+#[test]
+fn auto_is_on_io_uring_or_says_why_not() {
+    let _serial = serial();
+    let rt = ringio::Runtime::new().unwrap();
+    let why = rt.driver_fallback_reason().map(|e| e.to_string());
+    if std::env::var_os("RINGIO_EXPECT_IO_URING").is_some() {
+        assert_eq!(rt.driver_kind(), ringio::DriverKind::IoUring, "{why:?}");
+    } else if rt.driver_kind() == ringio::DriverKind::Epoll
+        && std::env::var_os("RINGIO_DRIVER").is_none()
+    {
+        assert!(why.is_some(), "a fallback to epoll says why");
+    } else {
+        assert!(matches!(
+            rt.driver_kind(),
+            ringio::DriverKind::IoUring | ringio::DriverKind::Epoll
+        ));
+    }
+}

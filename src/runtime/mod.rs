@@ -229,10 +229,10 @@ impl Runtime {
         let remote = &self.executor.remote;
         let busy = self.executor.has_ready() || remote.is_main_woken();
         let res = if !busy {
-            // `prepare_park` publishes `parked` before this reads
-            // `main_woken`; a waker sets `main_woken` before it reads
-            // `parked` (both SeqCst), so a wake of the block_on future is
-            // never missed.
+            // `prepare_park` publishes `parked`, then fences, before this
+            // reads `main_woken`; a waker sets `main_woken`, then fences,
+            // before it reads `parked` (remote.rs), so a wake of the
+            // block_on future is never missed.
             let park = remote.prepare_park() && !remote.is_main_woken();
             let res = self.driver.turn(park, woken);
             remote.unpark_done();
