@@ -115,11 +115,13 @@ impl<U: Unpark> Remote<U> {
     }
 
     /// Marks the `block_on` future woken from its home thread (a task-token
-    /// wake): only this thread reads the flag before parking, so a plain
-    /// store does.
+    /// wake). A read-modify-write, not a store: a remote `wake_main` just
+    /// before it may have released writes the future's next poll must see,
+    /// and only an RMW keeps that release sequence, so `take_main_woken`
+    /// still synchronizes with the remote wake.
     #[inline]
     pub(crate) fn wake_main_here(&self) {
-        self.main_woken.store(true, Relaxed);
+        self.main_woken.swap(true, Relaxed);
     }
 
     /// Marks the `block_on` future woken from any thread; the first wake
