@@ -164,15 +164,6 @@ pub fn injected() -> u64 {
     PLAN.with(|plan| plan.borrow().injected)
 }
 
-/// splitmix64's step.
-fn next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Called once per operation the driver pushes: the errno to fail it
 /// with, if it is to fail.
 pub(crate) fn take() -> Option<i32> {
@@ -187,9 +178,10 @@ pub(crate) fn take() -> Option<i32> {
         }
         let mut hit = due.map(|i| plan.next.remove(i).1);
         if let (None, Some(random)) = (hit, &mut plan.random) {
-            let draw = next(&mut random.state);
+            let draw = crate::splitmix::next(&mut random.state);
             if draw % 1_000_000 < u64::from(random.per_million) {
-                let which = (next(&mut random.state) % random.errnos.len() as u64) as usize;
+                let which = (crate::splitmix::next(&mut random.state) % random.errnos.len() as u64)
+                    as usize;
                 hit = Some(random.errnos[which]);
             }
         }

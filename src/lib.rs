@@ -154,6 +154,8 @@ mod runtime;
 #[cfg(debug_assertions)]
 mod shuffle;
 pub mod signal;
+#[cfg(any(debug_assertions, feature = "fault-injection"))]
+mod splitmix;
 pub mod sync;
 mod sys;
 pub mod task;

@@ -17,19 +17,9 @@ fn in_child() -> bool {
 /// Runs test `name` in a child with `CHILD` and `vars` set; asserts it
 /// passed.
 fn child(name: &str, vars: &[(&str, &str)]) {
-    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut all = vec![(CHILD, "1")];
+    all.extend_from_slice(vars);
+    common::run_in_child_with(name, &all, "1 passed");
 }
 
 /// With a one-entry ring (and a two-entry completion queue), 256 NOPs in

@@ -62,6 +62,8 @@ struct Running {
     /// each.
     marks: Option<mpsc::UnboundedSender<()>>,
     stop: oneshot::Sender<()>,
+    /// The raw-ring server's stop (it waits on an eventfd, not a channel).
+    raw_stop: Option<StopSignal>,
     thread: JoinHandle<io::Result<Option<ringio::Stats>>>,
 }
 
@@ -77,6 +79,9 @@ impl Running {
     /// Stops the server; its ring counters between the first two marks.
     fn stop(self) -> io::Result<Option<ringio::Stats>> {
         let _ = self.stop.send(());
+        if let Some(signal) = &self.raw_stop {
+            signal.stop();
+        }
         self.thread
             .join()
             .map_err(|_| io::Error::other("the server panicked"))?
@@ -93,6 +98,7 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
     let mine = clocks.clone();
     // A port that the pool's listeners share, reserved until they all hold it.
     let mut holder = None;
+    let mut raw_stop = None;
     let (addr, threads, thread): (_, _, JoinHandle<io::Result<Option<ringio::Stats>>>) =
         match server {
             Server::Ringio(app) | Server::Tokio(app) => {
@@ -151,14 +157,8 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
             Server::RawRing => {
                 let std_listener = listener("127.0.0.1:0".parse().unwrap(), false)?;
                 let addr = std_listener.local_addr()?;
-                let signal = Arc::new(StopSignal::new()?);
-                let on_stop = signal.clone();
-                // The stop arrives on a channel; a raw loop waits on its
-                // eventfd, so a small unmeasured thread passes it on.
-                std::thread::spawn(move || {
-                    let _ = futures::executor::block_on(stop_rx);
-                    on_stop.stop();
-                });
+                let signal = StopSignal::new()?;
+                raw_stop = Some(signal.clone());
                 let thread = std::thread::spawn(move || {
                     if let Some(core) = core {
                         pin_to_core(core);
@@ -168,10 +168,7 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
                     let protocol = Protocol::Http { response: RESPONSE };
                     let raw = raw_server::serve(std_listener, protocol, &signal)?;
                     // Over the loop's whole life, not the measured window.
-                    let mut stats = ringio::Stats::default();
-                    stats.enters = raw.enters;
-                    stats.sqes_submitted = raw.sqes;
-                    Ok(Some(stats))
+                    Ok(Some(raw.ringio_stats()))
                 });
                 (addr, 1, thread)
             }
@@ -252,6 +249,7 @@ fn start(server: Server, core: Option<usize>) -> io::Result<Running> {
         clocks,
         marks,
         stop,
+        raw_stop,
         thread,
     })
 }

@@ -134,11 +134,17 @@ impl Drop for SerialGuard {
 /// environment variable `env` set (the test checks it and plays the child),
 /// and asserts that the child passed and printed `marker`.
 pub fn run_in_child(name: &str, env: &str, marker: &str) {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .env(env, "1")
-        .output()
-        .unwrap();
+    run_in_child_with(name, &[(env, "1")], marker);
+}
+
+/// [`run_in_child`] with the environment variables `vars` set in the child.
+pub fn run_in_child_with(name: &str, vars: &[(&str, &str)], marker: &str) {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child.args(["--exact", name, "--nocapture", "--test-threads=1"]);
+    for (key, value) in vars {
+        child.env(key, value);
+    }
+    let out = child.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");

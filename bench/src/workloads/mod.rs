@@ -145,6 +145,32 @@ pub fn with_ringio_driver<T>(kind: DriverKind, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// A raw ring of `sq_entries` (and `cq_entries` completions) with the setup
+/// flags ringio's driver tries first: single issuer, deferred task
+/// running, and no SQ array where the kernel has it (Linux 6.6); without
+/// that one, then without flags, where the kernel refuses them. The raw
+/// loops that stand as the limits of the workloads run on it.
+///
+/// # Errors
+///
+/// When the kernel refuses every set.
+pub fn raw_ring(sq_entries: u32, cq_entries: u32) -> io::Result<io_uring::IoUring> {
+    let build = |flags: bool, no_sqarray: bool| {
+        let mut builder = io_uring::IoUring::builder();
+        builder.setup_cqsize(cq_entries);
+        if flags {
+            builder.setup_single_issuer().setup_defer_taskrun();
+        }
+        if no_sqarray {
+            builder.setup_no_sqarray();
+        }
+        builder.build(sq_entries)
+    };
+    build(true, true)
+        .or_else(|_| build(true, false))
+        .or_else(|_| build(false, false))
+}
+
 /// The builder of every ringio runtime a workload measures: the defaults,
 /// on [`ringio_driver`]'s driver.
 pub fn ringio_builder() -> ringio::Builder {

@@ -18,7 +18,7 @@
 
 use io_uring::cqueue::{self, CompletionQueue};
 use io_uring::squeue::{self, SubmissionQueue};
-use io_uring::{opcode, types, IoUring, Submitter};
+use io_uring::{opcode, types, Submitter};
 use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -141,6 +141,17 @@ pub struct RawStats {
     pub accepted: u64,
 }
 
+impl RawStats {
+    /// The counters a ringio runtime would report for the same work
+    /// (`enters`, `sqes_submitted`), for the tables that show both.
+    pub fn ringio_stats(&self) -> ringio::Stats {
+        let mut stats = ringio::Stats::default();
+        stats.enters = self.enters;
+        stats.sqes_submitted = self.sqes;
+        stats
+    }
+}
+
 /// Serves `protocol` on every connection `listener` accepts, on one raw
 /// io_uring ring on the calling thread, until `stop` is raised; then shuts
 /// every connection down, waits for every operation still in flight, closes
@@ -162,7 +173,7 @@ pub fn serve(listener: TcpListener, protocol: Protocol, stop: &StopSignal) -> io
     // declared before the ring: on every path they outlive it.
     let mut conns = Conns::default();
     let mut stop_buf = Box::new(0u64);
-    let mut ring = new_ring()?;
+    let mut ring = crate::workloads::raw_ring(SQ_ENTRIES, CQ_ENTRIES)?;
     let (result, stats, stop_result) = {
         let (submitter, sq, cq) = ring.split();
         let mut server = Server {
@@ -206,25 +217,6 @@ pub fn serve(listener: TcpListener, protocol: Protocol, stop: &StopSignal) -> io
             Err(e)
         }
     }
-}
-
-/// The ring: `SINGLE_ISSUER | DEFER_TASKRUN | NO_SQARRAY`, falling back
-/// without `NO_SQARRAY` (before 6.6), then without flags (before 6.1).
-fn new_ring() -> io::Result<IoUring> {
-    let build = |flags: bool, no_sqarray: bool| {
-        let mut builder = IoUring::builder();
-        builder.setup_cqsize(CQ_ENTRIES);
-        if flags {
-            builder.setup_single_issuer().setup_defer_taskrun();
-        }
-        if no_sqarray {
-            builder.setup_no_sqarray();
-        }
-        builder.build(SQ_ENTRIES)
-    };
-    build(true, true)
-        .or_else(|_| build(true, false))
-        .or_else(|_| build(false, false))
 }
 
 /// One connection: its socket and the buffers its operations point into.

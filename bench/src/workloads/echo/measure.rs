@@ -95,10 +95,7 @@ pub fn measure_with<T: Send>(
                     let signal = raw_stop_server.expect("made for the raw server");
                     let raw = raw_server::serve(listener, Protocol::Echo, &signal)
                         .unwrap_or_else(|e| panic!("{server:?}: {e}"));
-                    let mut stats = ringio::Stats::default();
-                    stats.enters = raw.enters;
-                    stats.sqes_submitted = raw.sqes;
-                    Some(stats)
+                    Some(raw.ringio_stats())
                 }
             };
             (thread_cpu() - before, stats)

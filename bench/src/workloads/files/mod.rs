@@ -10,25 +10,6 @@ pub mod sequential;
 pub use random::{pread_random, raw_ring_random, ringio_random, tokio_random};
 pub use sequential::{raw_ring_sequential, ringio_sequential, std_sequential, tokio_sequential};
 
-/// A raw ring with the setup flags ringio's driver tries first: single
-/// issuer, deferred task running, and no SQ array where the kernel has it
-/// (Linux 6.6); without that one where it does not.
-///
-/// # Errors
-///
-/// When the kernel refuses both.
-pub fn raw_ring(entries: u32) -> io::Result<io_uring::IoUring> {
-    let flags = || {
-        let mut builder = io_uring::IoUring::builder();
-        builder.setup_single_issuer().setup_defer_taskrun();
-        builder
-    };
-    flags()
-        .setup_no_sqarray()
-        .build(entries)
-        .or_else(|_| flags().build(entries))
-}
-
 /// tokio's hop to its blocking pool, alone: `tasks` tasks on a
 /// current-thread runtime, each awaiting an empty `spawn_blocking` after
 /// another (what each `tokio::fs` call pays besides the system call

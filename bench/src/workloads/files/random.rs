@@ -4,7 +4,8 @@
 //! seed `t + 1`; the timed part starts once the file is open (tokio's tasks
 //! open their own handles inside it) and ends when every reader is done.
 
-use super::{aligned, open_std, raw_ring, Offsets, TestFile, BLOCK};
+use super::{aligned, open_std, Offsets, TestFile, BLOCK};
+use crate::workloads::raw_ring;
 use crate::workloads::{join_counts, stats_since, tokio_current_thread, Budget, Tally};
 use io_uring::{opcode, types, IoUring};
 use std::io;
@@ -151,7 +152,8 @@ pub fn raw_ring_random(
 ) -> io::Result<Tally> {
     let f = open_std(&file.path, direct)?;
     let fd = types::Fd(f.as_raw_fd());
-    let mut ring = raw_ring((qd as u32).next_power_of_two().max(256))?;
+    let entries = (qd as u32).next_power_of_two().max(256);
+    let mut ring = raw_ring(entries, 2 * entries)?;
     let mut bufs: Vec<_> = (0..qd).map(|_| aligned(BLOCK)).collect();
     let mut offsets = Offsets::new(11, file.len, BLOCK);
     let mut push = |ring: &mut IoUring, buf: &mut [u8], slot: usize| {

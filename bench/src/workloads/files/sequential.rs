@@ -3,7 +3,8 @@
 //! that returns nothing counts as one too). `Budget::Ops(len / SEQ_CHUNK)`
 //! reads the file once. The timed part starts once the file is open.
 
-use super::{open_std, raw_ring, TestFile, SEQ_CHUNK};
+use super::{open_std, TestFile, SEQ_CHUNK};
+use crate::workloads::raw_ring;
 use crate::workloads::{ringio_runtime, stats_since, tokio_current_thread, Budget, Tally};
 use io_uring::{opcode, types};
 use std::io;
@@ -106,7 +107,7 @@ pub fn std_sequential(file: &TestFile, budget: Budget) -> io::Result<Tally> {
 pub fn raw_ring_sequential(file: &TestFile, budget: Budget) -> io::Result<Tally> {
     let f = open_std(&file.path, false)?;
     let fd = types::Fd(f.as_raw_fd());
-    let mut ring = raw_ring(8)?;
+    let mut ring = raw_ring(8, 16)?;
     let mut buf = vec![0u8; SEQ_CHUNK];
     let start = Instant::now();
     let limit = budget.share(1, start);
