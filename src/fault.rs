@@ -13,12 +13,16 @@
 //! Only operations on the io_uring driver are counted and failed: reads,
 //! writes, sends, receives, accepts and multishot accepts and receives,
 //! connects, opens, closes, path operations, fsyncs, splices, registered
-//! buffer and zero-copy operations, NOPs. The driver's own entries are not:
-//! its wake-up read, its cancel requests and the `MSG_RING` entries that
-//! wake another runtime (a `spawn_blocking` job, or a task woken from
-//! another thread, reaches its runtime through those wakes, not through an
-//! operation of its own). Sleeps are entries in the runtime's timer queue,
-//! not operations: they cannot fail. On the epoll driver nothing is failed.
+//! buffer and zero-copy operations, NOPs. The driver's own entries are not
+//! counted among them; two of them, the wake paths, are failed on request:
+//! the ring's wake-up read ([`fail_next_wake_read`]: how a `spawn_blocking`
+//! job, or a task woken from a thread without a runtime, reaches its
+//! runtime) and the `MSG_RING` entries that wake another runtime
+//! ([`fail_next_msg_ring`]). Cancel requests are not failed. Sleeps are
+//! entries in the runtime's timer queue, not operations: they cannot fail
+//! (the waits they bound end early on a signal or a completion, and the
+//! sleep still fires at its deadline). On the epoll driver nothing is
+//! failed.
 //!
 //! # Examples
 //!
@@ -43,6 +47,10 @@ struct Plan {
     next: Vec<(u32, i32)>,
     /// A seeded share of every operation.
     random: Option<Random>,
+    /// Wake-up reads to fail, with their errnos, in the order asked.
+    wake_reads: Vec<i32>,
+    /// `MSG_RING` wakes to fail, with their errnos, in the order asked.
+    msg_rings: Vec<i32>,
     /// Faults injected since the last [`clear`].
     injected: u64,
 }
@@ -129,6 +137,63 @@ pub fn fail_random(seed: u64, per_million: u32, errnos: &[i32]) {
     });
 }
 
+/// Fails this thread's ring's next wake-up read with `errno`: the read of
+/// the eventfd that other threads write to end its wait (a `spawn_blocking`
+/// job done, a task woken from a thread without a runtime). The read armed
+/// after the next wake is replaced by an entry that completes with
+/// `-errno` at once; the driver arms a real read again, so no wake is lost.
+/// Several calls add up, one read each.
+///
+/// # Panics
+///
+/// When `errno` is not positive.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "fault-injection")] {
+/// ringio::run(async {
+///     ringio::fault::fail_next_wake_read(libc::EIO);
+///     // Blocking jobs wake the ring through its eventfd; their results
+///     // arrive all the same.
+///     while ringio::fault::injected() == 0 {
+///         assert_eq!(ringio::spawn_blocking(|| 7).await.unwrap(), 7);
+///     }
+/// });
+/// # }
+/// ```
+pub fn fail_next_wake_read(errno: i32) {
+    check(errno, "fail_next_wake_read");
+    PLAN.with(|plan| plan.borrow_mut().wake_reads.push(errno));
+}
+
+/// Fails the next `MSG_RING` entry this thread's runtime queues to wake
+/// another runtime (a task of that runtime woken from here), with `errno`:
+/// the entry is replaced by one that completes here with `-errno`, and the
+/// driver then wakes the other runtime through its eventfd, as it does
+/// for any failed `MSG_RING` ([`Stats::msg_ring_fallbacks`](crate::Stats)).
+/// Several calls add up, one entry each.
+///
+/// # Panics
+///
+/// When `errno` is not positive.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "fault-injection")] {
+/// ringio::run(async {
+///     ringio::fault::fail_next_msg_ring(libc::ENOMEM);
+///     ringio::fault::clear(); // never mind
+///     assert_eq!(ringio::fault::injected(), 0);
+/// });
+/// # }
+/// ```
+pub fn fail_next_msg_ring(errno: i32) {
+    check(errno, "fail_next_msg_ring");
+    PLAN.with(|plan| plan.borrow_mut().msg_rings.push(errno));
+}
+
 /// Forgets every fault this thread was asked for, and its count.
 ///
 /// # Examples
@@ -185,6 +250,30 @@ pub(crate) fn take() -> Option<i32> {
                 hit = Some(random.errnos[which]);
             }
         }
+        if hit.is_some() {
+            plan.injected += 1;
+        }
+        hit
+    })
+}
+
+/// Called once per wake-up read the driver arms: the errno to fail it
+/// with, if it is to fail.
+pub(crate) fn take_wake_read() -> Option<i32> {
+    take_queued(|plan| &mut plan.wake_reads)
+}
+
+/// Called once per `MSG_RING` wake the driver queues: the errno to fail it
+/// with, if it is to fail.
+pub(crate) fn take_msg_ring() -> Option<i32> {
+    take_queued(|plan| &mut plan.msg_rings)
+}
+
+fn take_queued(queue: impl FnOnce(&mut Plan) -> &mut Vec<i32>) -> Option<i32> {
+    PLAN.with(|plan| {
+        let mut plan = plan.borrow_mut();
+        let queue = queue(&mut plan);
+        let hit = (!queue.is_empty()).then(|| queue.remove(0));
         if hit.is_some() {
             plan.injected += 1;
         }

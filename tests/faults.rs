@@ -11,9 +11,9 @@ mod common;
 
 use futures::future::LocalBoxFuture;
 use futures::StreamExt;
-use ringio::fault;
 use ringio::fs::File;
 use ringio::net::{TcpListener, TcpStream, UdpSocket};
+use ringio::{fault, Cancellable};
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,15 +21,11 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// The errnos every case is failed with.
-const ERRNOS: [i32; 7] = [
-    libc::EINTR,
-    libc::EAGAIN,
-    libc::ECANCELED,
-    libc::ENOMEM,
-    libc::EIO,
-    libc::ECONNRESET,
-    libc::EBADF,
-];
+const ERRNOS: [i32; 7] = common::FAULT_ERRNOS;
+
+/// A deadline no case may reach: a timed call that fails must end on its
+/// error, long before its timer.
+const LONG: Duration = Duration::from_secs(30);
 
 /// What the cases work on.
 struct Fixture {
@@ -236,6 +232,29 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "time::timeout(TcpStream::read)",
+            prepare: |f| f.send_to_ours(b"ping"),
+            call: |f| {
+                Box::pin(async move {
+                    let read = f.ours.read(Vec::with_capacity(4));
+                    let (n, buf) = ringio::time::timeout(LONG, read)
+                        .await
+                        .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))?;
+                    ok_if(n? == 4 && buf == b"ping", "timed read")
+                })
+            },
+        },
+        Case {
+            name: "Cancellable::timeout(TcpStream::read)",
+            prepare: |f| f.send_to_ours(b"ping"),
+            call: |f| {
+                Box::pin(async move {
+                    let (n, buf) = f.ours.read(Vec::with_capacity(4)).timeout(LONG).await;
+                    ok_if(n? == 4 && buf == b"ping", "cancellable read")
+                })
+            },
+        },
+        Case {
             name: "TcpStream::recv_multishot",
             prepare: |f| f.send_to_ours(b"ping"),
             call: |f| {
@@ -347,13 +366,21 @@ fn every_op_backed_method_fails_cleanly_under_every_errno() {
         let tested = rt.block_on(async {
             let f = Fixture::new().await;
             let baseline = settle(0).await;
+            let timers = ringio::stats().timers_armed;
             let mut tested = 0;
             for case in cases() {
                 for errno in ERRNOS {
                     fault::clear();
                     (case.prepare)(&f);
                     fault::fail_next(0, errno);
+                    let started = Instant::now();
                     let res = (case.call)(&f).await;
+                    assert!(
+                        started.elapsed() < LONG / 3,
+                        "{} under errno {errno}: took {:?}",
+                        case.name,
+                        started.elapsed()
+                    );
                     assert_eq!(
                         fault::injected(),
                         1,
@@ -386,6 +413,12 @@ fn every_op_backed_method_fails_cleanly_under_every_errno() {
                     }
                     let in_flight = settle(baseline).await;
                     assert_eq!(in_flight, baseline, "{} under {errno}: ops left", case.name);
+                    assert_eq!(
+                        ringio::stats().timers_armed,
+                        timers,
+                        "{} under {errno}: a timer left armed",
+                        case.name
+                    );
                     tested += 1;
                 }
             }

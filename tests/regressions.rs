@@ -300,9 +300,19 @@ fn msg_ring_wake_from_a_finishing_block_on_is_delivered() {
         tid_tx.send(unsafe { libc::gettid() }).unwrap();
         ringio::run(rx).unwrap()
     });
-    let tid = tid_rx.recv().unwrap();
-    // Wait (bounded, by polling the scheduler's view, not by sleeping a
-    // guess) until the target thread is asleep in its parked ring.
+    wait_until_asleep(tid_rx.recv().unwrap());
+    let rt = ringio::Runtime::new().unwrap();
+    rt.block_on(async move { tx.send(7).unwrap() });
+    // `rt` stays alive: its drop would submit the entry anyway.
+    let got = bounded(Duration::from_secs(10), move || target.join().unwrap());
+    assert_eq!(got, 7);
+    drop(rt);
+}
+
+/// Waits (bounded, by polling the scheduler's view, not by sleeping a
+/// guess) until thread `tid` of this process is asleep: for a runtime's
+/// thread, in its parked ring.
+fn wait_until_asleep(tid: libc::pid_t) {
     let stat = format!("/proc/self/task/{tid}/stat");
     let started = std::time::Instant::now();
     loop {
@@ -320,12 +330,40 @@ fn msg_ring_wake_from_a_finishing_block_on_is_delivered() {
         );
         std::thread::yield_now();
     }
-    let rt = ringio::Runtime::new().unwrap();
-    rt.block_on(async move { tx.send(7).unwrap() });
-    // `rt` stays alive: its drop would submit the entry anyway.
-    let got = bounded(Duration::from_secs(10), move || target.join().unwrap());
-    assert_eq!(got, 7);
-    drop(rt);
+}
+
+/// A `MSG_RING` wake that the kernel failed was dropped: its completion on
+/// the waker's ring was ignored, and the woken runtime stayed parked. The
+/// waker's ring now holds each sent wake until its completion, and a
+/// failed one goes through the target's eventfd. (Needs the
+/// `fault-injection` feature to fail the entry; `ci/faults.sh` runs it.)
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_failed_msg_ring_wake_still_wakes_its_runtime() {
+    let _serial = common::serial();
+    skip_unless_uring!();
+    let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+    let target = std::thread::spawn(move || {
+        // SAFETY: gettid has no preconditions.
+        tid_tx.send(unsafe { libc::gettid() }).unwrap();
+        ringio::run(rx).unwrap()
+    });
+    wait_until_asleep(tid_rx.recv().unwrap());
+    bounded(Duration::from_secs(10), move || {
+        ringio::run(async move {
+            ringio::fault::fail_next_msg_ring(libc::ENOMEM);
+            tx.send(7).unwrap();
+            // Keep this runtime turning, so the wake is not held back.
+            ringio::nop().await.unwrap();
+            assert_eq!(ringio::fault::injected(), 1, "no MSG_RING wake was sent");
+            let got = ringio::spawn_blocking(move || target.join().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(got, 7);
+            assert_eq!(ringio::stats().msg_ring_fallbacks, 1);
+        })
+    });
 }
 
 /// Defects an outside stress probe found: an op dropped before its submit,

@@ -3,8 +3,10 @@
 //!
 //! `user_data` is `generation << 32 | slot`. Values at the very top of the
 //! `u64` range form a reserved band for the driver's own entries (the wake-up
-//! read, cancel requests); the reaper checks that band before any slab lookup.
+//! read, cancel requests, `MSG_RING` wakes sent to other rings); the reaper
+//! checks that band before any slab lookup.
 
+use super::messages::SENT_BASE;
 use std::io;
 
 /// The result and flags of one completion.
@@ -61,8 +63,7 @@ pub(crate) struct OpKey(u64);
 
 /// `user_data` of the armed eventfd read that wakes a parked ring.
 pub(crate) const WAKE_TOKEN: u64 = u64::MAX;
-/// `user_data` of `AsyncCancel` entries (and of failed `MSG_RING` sends);
-/// their completions are ignored.
+/// `user_data` of `AsyncCancel` entries; their completions are ignored.
 pub(crate) const CANCEL_TOKEN: u64 = u64::MAX - 1;
 /// `user_data` of the completion another ring posts here (`MSG_RING`) to
 /// end a parked `io_uring_enter`; nothing else to do with it.
@@ -76,6 +77,8 @@ pub(crate) enum Token {
     Wake,
     Cancel,
     Msg,
+    /// A `MSG_RING` wake this ring sent (see `messages.rs`): its `user_data`.
+    Sent(u64),
     Op(OpKey),
 }
 
@@ -110,13 +113,14 @@ impl Token {
     pub(crate) fn decode(user_data: u64) -> Token {
         // One comparison for the common case: every op key sits below the
         // reserved band.
-        if user_data < MSG_TOKEN {
+        if user_data < SENT_BASE {
             return Token::Op(OpKey(user_data));
         }
         match user_data {
             WAKE_TOKEN => Token::Wake,
             CANCEL_TOKEN => Token::Cancel,
-            _ => Token::Msg,
+            MSG_TOKEN => Token::Msg,
+            _ => Token::Sent(user_data),
         }
     }
 }
@@ -133,6 +137,9 @@ mod tests {
         assert_eq!(Token::decode(WAKE_TOKEN), Token::Wake);
         assert_eq!(Token::decode(CANCEL_TOKEN), Token::Cancel);
         assert_eq!(Token::decode(MSG_TOKEN), Token::Msg);
+        assert_eq!(Token::decode(SENT_BASE | 3), Token::Sent(SENT_BASE | 3));
+        let newest = OpKey::new(u32::MAX, GENERATION_LIMIT - 1).user_data();
+        assert_eq!(Token::decode(newest), Token::Op(OpKey(newest)));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use super::epoll::Epoll;
 use super::table::OpTable;
 use super::timers::{self, TimerQueue};
 use super::wake::WakeSource;
-use super::{route, shut_down, BufPool, Driver, DriverStats, Phase, RingConfig, SetupMode};
+use super::{
+    messages, route, shut_down, BufPool, Driver, DriverStats, Phase, RingConfig, SetupMode,
+};
 use io_uring::squeue;
 use std::io;
 use std::time::{Duration, Instant};
@@ -29,7 +31,7 @@ impl Driver {
             queued: None,
             phase: Phase::Running,
             cancel_flags: squeue::Flags::empty(),
-            msg_targets: Vec::new(),
+            sent: messages::SentMessages::default(),
             registered: None,
             buf_ring: BufPool::Refused,
             recv_buffers: config.recv_buffers,
@@ -39,6 +41,8 @@ impl Driver {
             fixed_bufs: super::fixed_bufs::FixedBufTable::Unavailable,
             #[cfg(feature = "fault-injection")]
             injected: super::faults::Injected::default(),
+            #[cfg(feature = "fault-injection")]
+            wake_injected: None,
         };
         driver.arm_wake()?;
         Ok(driver)

@@ -32,6 +32,7 @@ mod faults;
 pub(crate) mod fixed_bufs;
 mod kind;
 pub(crate) mod lifecycle;
+mod messages;
 mod queued;
 mod registered;
 mod setup;
@@ -92,9 +93,8 @@ pub(crate) struct Driver {
     /// Flags of cancel requests: `SKIP_SUCCESS` where the kernel has it (a
     /// cancel that found its target posts no completion of its own).
     cancel_flags: squeue::Flags,
-    /// Target rings of `MSG_RING` entries queued but not yet submitted:
-    /// held so their fd numbers cannot be reused before the kernel reads them.
-    msg_targets: Vec<Arc<OwnedFd>>,
+    /// `MSG_RING` wakes sent to other rings, until their completions here.
+    sent: messages::SentMessages,
     /// The ring's fd registered with itself, if the kernel allowed it.
     registered: Option<u32>,
     /// The provided-buffer pool of multishot receives, made on first use.
@@ -114,6 +114,9 @@ pub(crate) struct Driver {
     /// Operations rewritten to fail ([`crate::fault`]).
     #[cfg(feature = "fault-injection")]
     injected: faults::Injected,
+    /// The errno the armed wake-up read was rewritten to fail with.
+    #[cfg(feature = "fault-injection")]
+    wake_injected: Option<i32>,
 }
 
 impl Driver {
@@ -178,7 +181,7 @@ impl Driver {
             queued,
             phase: Phase::Running,
             cancel_flags,
-            msg_targets: Vec::new(),
+            sent: messages::SentMessages::default(),
             registered: None,
             buf_ring: BufPool::Untried,
             recv_buffers: config.recv_buffers,
@@ -188,6 +191,8 @@ impl Driver {
             fixed_bufs: fixed_bufs::FixedBufTable::Untried,
             #[cfg(feature = "fault-injection")]
             injected: faults::Injected::default(),
+            #[cfg(feature = "fault-injection")]
+            wake_injected: None,
         };
         driver.sq_entries = driver.completion_batch() as u32 * 2;
         if config.register_ring_fd {
@@ -215,6 +220,16 @@ impl Driver {
 
     fn arm_wake(&mut self) -> io::Result<()> {
         let entry = self.wake.read_entry();
+        // A wake-up read to fail ([`crate::fault`]) is armed as an entry
+        // that completes at once; the next arm is a real read again.
+        #[cfg(feature = "fault-injection")]
+        let entry = match self.ring.is_some().then(crate::fault::take_wake_read) {
+            Some(Some(errno)) => {
+                self.wake_injected = Some(errno);
+                faults::rewrite(&entry).user_data(WAKE_TOKEN)
+            }
+            _ => entry,
+        };
         self.push_entry(&entry)?;
         self.wake.armed = true;
         Ok(())
@@ -332,23 +347,30 @@ impl Driver {
     }
 
     /// Queues a `MSG_RING` entry that posts a wake-up completion to the ring
-    /// `target` (submitted with this ring's next enter). `false` if it could
-    /// not be queued; the caller then wakes the target another way.
-    pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>) -> bool {
+    /// `target` (submitted with this ring's next enter); if the kernel fails
+    /// it, the wake goes through `eventfd` instead (`messages.rs`). `false`
+    /// if it could not be queued; the caller then wakes the target another
+    /// way.
+    pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>, eventfd: &Arc<OwnedFd>) -> bool {
         if self.phase >= Phase::Closed || self.ring.is_none() {
             return false;
         }
-        // No completion here on success. A failure completes here (ignored):
-        // the target ring is gone (nobody to wake) or its CQ overflowed (it
-        // has completions to reap, so it wakes anyway).
+        let user_data = self.sent.hold(target, eventfd);
         let entry = opcode::MsgRingData::new(types::Fd(target.as_raw_fd()), 0, MSG_TOKEN, None)
             .build()
-            .flags(squeue::Flags::SKIP_SUCCESS)
-            .user_data(CANCEL_TOKEN);
+            .user_data(user_data);
+        #[cfg(feature = "fault-injection")]
+        let entry = match crate::fault::take_msg_ring() {
+            Some(errno) => {
+                self.sent.inject(user_data, errno);
+                faults::rewrite(&entry).user_data(user_data)
+            }
+            None => entry,
+        };
         if self.push_entry(&entry).is_err() {
+            self.sent.release(user_data);
             return false;
         }
-        self.msg_targets.push(target.clone());
         true
     }
 
@@ -378,7 +400,7 @@ impl Driver {
 
     /// Whether `MSG_RING` wakes wait for this ring's next enter.
     pub(crate) fn has_queued_messages(&self) -> bool {
-        !self.msg_targets.is_empty()
+        self.sent.unsubmitted
     }
 
     fn push_cancel(&mut self, target: u64) -> io::Result<()> {
@@ -443,6 +465,10 @@ impl Driver {
             #[cfg(feature = "fault-injection")]
             let cqe = match Token::decode(entry.user_data()) {
                 Token::Op(key) => self.injected.apply(key, cqe),
+                Token::Wake => self.wake_injected.take().map_or(cqe, |errno| Cqe {
+                    res: -errno,
+                    flags: 0,
+                }),
                 _ => cqe,
             };
             match Token::decode(entry.user_data()) {
@@ -451,6 +477,10 @@ impl Driver {
                     rearm = true;
                 }
                 Token::Cancel | Token::Msg => {}
+                Token::Sent(user_data) => {
+                    self.stats.msg_ring_fallbacks +=
+                        u64::from(self.sent.complete(user_data, cqe.res));
+                }
                 Token::Op(key) => match self.table.complete(key, cqe) {
                     Some(Waiter::Task(token)) if last_task == Some(token) => {}
                     Some(Waiter::Task(token)) => {
@@ -624,7 +654,8 @@ fn route(
 ) -> bool {
     match Token::decode(user_data) {
         Token::Wake => return true,
-        Token::Cancel | Token::Msg => {}
+        // The epoll driver sends no `MSG_RING` wakes.
+        Token::Cancel | Token::Msg | Token::Sent(_) => {}
         Token::Op(key) => match table.complete(key, cqe) {
             Some(Waiter::Task(token)) if *last_task == Some(token) => {}
             Some(Waiter::Task(token)) => {

@@ -16,4 +16,7 @@ pub(crate) struct DriverStats {
     pub(crate) ops_withdrawn: u64,
     /// Cancel requests sent for operations still awaited (`Cancellable`).
     pub(crate) ops_cancelled: u64,
+    /// `MSG_RING` wakes the kernel failed, made through the target's eventfd
+    /// instead.
+    pub(crate) msg_ring_fallbacks: u64,
 }

@@ -52,7 +52,9 @@ impl Unparker {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         if let Some(ring) = ring {
-            if context::try_with_driver(|driver| driver.push_msg_ring(&ring)).unwrap_or(false) {
+            if context::try_with_driver(|driver| driver.push_msg_ring(&ring, &self.fd))
+                .unwrap_or(false)
+            {
                 return;
             }
         }
@@ -79,7 +81,7 @@ impl WakeSource {
     }
 
     /// Stops `MSG_RING` wakes and lets the ring's duplicate fd close (once
-    /// entries already queued on other rings are submitted).
+    /// wakes other rings already sent have completed).
     pub(crate) fn close_ring_target(&self) {
         self.ring
             .lock()

@@ -42,6 +42,10 @@ pub struct Stats {
     /// Sleeps waiting now (timers in the runtime's queue; they are not ring
     /// operations).
     pub timers_armed: u64,
+    /// Wakes of another runtime sent from this one as `MSG_RING` entries
+    /// that the kernel failed, and that went through the other runtime's
+    /// eventfd instead (a wake is never lost to a failed `MSG_RING`).
+    pub msg_ring_fallbacks: u64,
 }
 
 /// Reads this thread's runtime counters.
@@ -72,5 +76,6 @@ pub fn stats() -> Stats {
         ops_withdrawn: driver.ops_withdrawn,
         ops_cancelled: driver.ops_cancelled,
         timers_armed: timers as u64,
+        msg_ring_fallbacks: driver.msg_ring_fallbacks,
     }
 }

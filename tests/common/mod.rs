@@ -50,6 +50,18 @@ pub fn shuffled() -> bool {
     cfg!(debug_assertions) && std::env::var_os("RINGIO_SHUFFLE").is_some()
 }
 
+/// The errnos the fault-injection tests fail each fault point with: the
+/// ones a kernel hands back to ring operations.
+pub const FAULT_ERRNOS: [i32; 7] = [
+    libc::EINTR,
+    libc::EAGAIN,
+    libc::ECANCELED,
+    libc::ENOMEM,
+    libc::EIO,
+    libc::ECONNRESET,
+    libc::EBADF,
+];
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
