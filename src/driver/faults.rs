@@ -45,12 +45,23 @@ fn linked(entry: &squeue::Entry) -> bool {
     flags & squeue::Flags::IO_LINK.bits() != 0
 }
 
+/// The opcode of `entry`.
+fn opcode_of(entry: &squeue::Entry) -> u8 {
+    // SAFETY: as in `linked`: the first byte of `io_uring_sqe` is `opcode`.
+    unsafe { *(entry as *const squeue::Entry).cast::<u8>() }
+}
+
 /// The entry submitted in place of `entry`, which is to fail: a `NOP`, or,
 /// for an entry linked to the next, a read of fd -1 (which the kernel fails
 /// with `EBADF`, so the rest of the chain is cancelled as after a real
-/// failure) keeping the link. It points at no memory.
+/// failure) keeping the link. It points at no memory. A close is submitted
+/// as it is (only its result is replaced): Linux lets go of the descriptor
+/// whatever `close` returns, so a failed close that kept it open would be
+/// no real failure, and the descriptor would leak.
 pub(super) fn rewrite(entry: &squeue::Entry) -> squeue::Entry {
-    if linked(entry) {
+    if opcode_of(entry) == opcode::Close::CODE {
+        entry.clone()
+    } else if linked(entry) {
         opcode::Read::new(types::Fd(-1), std::ptr::null_mut(), 0)
             .build()
             .flags(squeue::Flags::IO_LINK)
@@ -77,6 +88,15 @@ mod tests {
             &plain.clone().flags(squeue::Flags::IO_LINK)
         )));
         assert!(!linked(&rewrite(&plain)));
+    }
+
+    #[test]
+    fn a_close_is_submitted_as_it_is() {
+        let close = opcode::Close::new(types::Fd(5)).build().user_data(9);
+        assert_eq!(opcode_of(&close), opcode::Close::CODE);
+        assert_eq!(opcode_of(&rewrite(&close)), opcode::Close::CODE);
+        let read = opcode::Read::new(types::Fd(5), std::ptr::null_mut(), 0).build();
+        assert_eq!(opcode_of(&rewrite(&read)), opcode::Nop::CODE);
     }
 
     #[test]

@@ -211,6 +211,30 @@ impl<U: Unpark> Remote<U> {
 /// loom`): the home thread runs the runtime's loop (drain the inbox, take
 /// the main flag, announce the park, wait), another thread delivers, and a
 /// lost wake leaves the home thread waiting forever, which loom reports.
+/// The models:
+///
+/// - a task woken from another thread (`push`);
+/// - the `block_on` future woken from another thread (`wake_main`);
+/// - a wake racing the close: taken or refused, never half;
+/// - a [`spawn_on`](crate::spawn_on) delivery: another thread creates a
+///   task and sends its `Runnable` (`push_runnable`), the home thread runs
+///   it and the task's output arrives;
+/// - a cross-thread join handle (what `spawn_blocking`'s is): the home
+///   thread awaits an `async_task::Task` whose `Runnable` runs on another
+///   thread, with a waker that pushes the awaiting task's id.
+///
+/// In the last two, async-task's own state is std atomics, which loom
+/// neither sees nor reorders (it runs every thread as a coroutine of one):
+/// the future's poll, the task completing, its awaiter's waker taken, the
+/// handle's poll each run whole between two of loom's steps, and whether
+/// they are right is async-task's to check, not these models'. What loom
+/// explores is every interleaving of those steps with the protocol's (the
+/// inbox's lock, `pending`, `parked`, the eventfd): the task's waker
+/// firing on the other thread against the home thread's park. Loom orders
+/// only what it sees, so the join's job stores a loom flag as its last
+/// step; without it loom would never run the job before the handle's
+/// first poll. With it, both come out: ready at the first poll, or
+/// pending, then woken.
 ///
 /// One waker per model: loom 0.7 reports executions that the C11 model
 /// forbids once two threads each store, fence and swap against a home
@@ -221,8 +245,15 @@ impl<U: Unpark> Remote<U> {
 #[cfg(all(test, ringio_loom))]
 mod loom_tests {
     use super::{Remote, Unpark};
+    use async_task::Runnable;
+    use futures_util::FutureExt;
+    use loom::sync::atomic::AtomicBool;
     use loom::sync::{Arc, Condvar, Mutex};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::Ordering::{Acquire, Release};
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll, Wake, Waker};
 
     /// An eventfd: unparks add up until a wait takes them.
     #[derive(Debug, Default)]
@@ -262,19 +293,26 @@ mod loom_tests {
         );
     }
 
+    /// What the home thread's loop took from the inbox.
+    #[derive(Debug, Default)]
+    struct Taken {
+        ids: Vec<u64>,
+        runnables: Vec<Runnable>,
+        main: bool,
+    }
+
     /// The home thread's loop until `done` says it has what it waits for.
     fn run_home(
         remote: &Remote<Arc<EventFd>>,
         eventfd: &EventFd,
-        mut done: impl FnMut(&[u64], bool) -> bool,
-    ) -> (Vec<u64>, bool) {
-        let (mut ids, mut runnables) = (Vec::new(), Vec::new());
-        let mut main = false;
+        mut done: impl FnMut(&Taken) -> bool,
+    ) -> Taken {
+        let mut taken = Taken::default();
         loop {
-            remote.drain_into(&mut ids, &mut runnables);
-            main |= remote.take_main_woken();
-            if done(&ids, main) {
-                return (ids, main);
+            remote.drain_into(&mut taken.ids, &mut taken.runnables);
+            taken.main |= remote.take_main_woken();
+            if done(&taken) {
+                return taken;
             }
             // As `Runtime::run_main`: park only when nothing is pending
             // and the main future was not woken.
@@ -290,6 +328,12 @@ mod loom_tests {
         (Arc::new(Remote::new(1, eventfd.clone())), eventfd)
     }
 
+    /// The schedule function of a task that is never woken: its future is
+    /// ready at its first poll, so only the `Runnable` `spawn` returns runs.
+    fn never_woken(_: Runnable) {
+        panic!("the task was woken, yet its future never waits");
+    }
+
     #[test]
     fn a_task_woken_from_another_thread_is_never_lost() {
         model(|| {
@@ -298,9 +342,9 @@ mod loom_tests {
                 let remote = remote.clone();
                 loom::thread::spawn(move || remote.push(7))
             };
-            let (ids, _) = run_home(&remote, &eventfd, |ids, _| !ids.is_empty());
+            let taken = run_home(&remote, &eventfd, |taken| !taken.ids.is_empty());
             waker.join().unwrap();
-            assert_eq!(ids, [7]);
+            assert_eq!(taken.ids, [7]);
         });
     }
 
@@ -312,9 +356,9 @@ mod loom_tests {
                 let remote = remote.clone();
                 loom::thread::spawn(move || remote.wake_main())
             };
-            let (_, main) = run_home(&remote, &eventfd, |_, main| main);
+            let taken = run_home(&remote, &eventfd, |taken| taken.main);
             waker.join().unwrap();
-            assert!(main);
+            assert!(taken.main);
         });
     }
 
@@ -332,6 +376,108 @@ mod loom_tests {
             let (mut ids, mut runnables) = (Vec::new(), Vec::new());
             remote.drain_into(&mut ids, &mut runnables);
             assert!(ids.is_empty(), "{ids:?}");
+        });
+    }
+
+    #[test]
+    fn a_runnable_sent_from_another_thread_is_run_here() {
+        model(|| {
+            let (remote, eventfd) = remote();
+            // As `spawn_on`: the task is made on the sending thread, its
+            // `Runnable` delivered to the runtime's inbox.
+            let sender = {
+                let remote = remote.clone();
+                loom::thread::spawn(move || {
+                    let (runnable, task) = async_task::spawn(async { 5 }, never_woken);
+                    remote.push_runnable(runnable);
+                    task
+                })
+            };
+            let taken = run_home(&remote, &eventfd, |taken| !taken.runnables.is_empty());
+            assert!(taken.ids.is_empty() && !taken.main, "{taken:?}");
+            assert_eq!(taken.runnables.len(), 1);
+            for runnable in taken.runnables {
+                // Ready at its first poll: it does not reschedule itself.
+                assert!(!runnable.run());
+            }
+            let task = sender.join().unwrap();
+            assert_eq!(task.now_or_never(), Some(5));
+        });
+    }
+
+    /// The waker of the task awaiting a join handle: a wake from any thread
+    /// pushes its id, as a task's waker does.
+    struct PushId {
+        remote: Arc<Remote<Arc<EventFd>>>,
+        /// Wakes made, from any thread.
+        wakes: AtomicUsize,
+    }
+
+    /// The id of the task awaiting the join handle.
+    const AWAITING: u64 = 3;
+
+    impl Wake for PushId {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.wake_by_ref();
+        }
+
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.wakes.fetch_add(1, Ordering::Relaxed);
+            self.remote.push(AWAITING);
+        }
+    }
+
+    #[test]
+    fn a_join_handle_completed_on_another_thread_is_never_lost() {
+        model(|| {
+            let (remote, eventfd) = remote();
+            // As `spawn_blocking`: the task is made here, its `Runnable`
+            // run on another thread, its `Task` awaited here. `finished`,
+            // the job's last step, is its completion as loom sees it: without
+            // it the job would hold none of loom's steps, and loom would
+            // never run it before the handle's first poll.
+            let finished = Arc::new(AtomicBool::new(false));
+            let job = {
+                let finished = finished.clone();
+                async move {
+                    finished.store(true, Release);
+                    11
+                }
+            };
+            let (runnable, mut task) = async_task::spawn(job, never_woken);
+            let worker = loom::thread::spawn(move || {
+                assert!(!runnable.run());
+            });
+            let push_id = std::sync::Arc::new(PushId {
+                remote: remote.clone(),
+                wakes: AtomicUsize::new(0),
+            });
+            let waker = Waker::from(push_id.clone());
+            let mut cx = Context::from_waker(&waker);
+            let mut woken = 0;
+            let output = loop {
+                // The job's future returns, and the task completes, between
+                // two of loom's steps: seen finished, the task is ready.
+                let was_finished = finished.load(Acquire);
+                match Pin::new(&mut task).poll(&mut cx) {
+                    Poll::Ready(output) => break output,
+                    Poll::Pending => assert!(!was_finished),
+                }
+                // Pending: the awaiting task waits for its id, as the
+                // runtime's loop does between two polls of it.
+                let taken = run_home(&remote, &eventfd, |taken| !taken.ids.is_empty());
+                assert_eq!(taken.ids, [AWAITING]);
+                assert!(taken.runnables.is_empty() && !taken.main, "{taken:?}");
+                woken += 1;
+            };
+            assert_eq!(output, 11);
+            worker.join().unwrap();
+            // Every wake made was taken, and none after the output.
+            let (mut ids, mut runnables) = (Vec::new(), Vec::new());
+            remote.drain_into(&mut ids, &mut runnables);
+            assert!(ids.is_empty() && runnables.is_empty(), "{ids:?}");
+            assert!(woken <= 1, "{woken} wakes");
+            assert_eq!(push_id.wakes.load(Ordering::Relaxed), woken);
         });
     }
 }
