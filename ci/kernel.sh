@@ -78,10 +78,6 @@ skips=(
     # A 50 ms bound on a ticker's lateness; software emulation runs the
     # guest several times slower.
     --skip a_ticker_stays_on_time_through_a_thousand_lookups
-    # On 6.1, once a registration is refused under a 4 MiB RLIMIT_MEMLOCK,
-    # 2 MiB of buffers no longer fit (newer kernels: they do); the refusal
-    # itself and its message are checked by the same test on the host.
-    --skip registration_over_rlimit_memlock_names_the_limit
 )
 cat >"$root/init" <<EOF
 #!/bin/sh
