@@ -8,7 +8,9 @@
 //! cancelled as after a real failure). Its completion is reaped as any
 //! other, the operation's slot is released by it, and the operation sees
 //! `-errno` as its result. What the operation pointed to is untouched, so a
-//! retry finds its data where it was.
+//! retry finds its data where it was. A close is the exception: it is
+//! submitted as it is and only its result replaced, since Linux lets go of
+//! the descriptor whatever `close` returns.
 //!
 //! Only operations on the io_uring driver are counted and failed: reads,
 //! writes, sends, receives, accepts and multishot accepts and receives,
@@ -211,7 +213,8 @@ pub fn clear() {
     PLAN.with(|plan| *plan.borrow_mut() = Plan::default());
 }
 
-/// How many operations this thread failed since the last [`clear`].
+/// How many faults this thread injected since the last [`clear`]:
+/// operations failed, and wake-up reads and `MSG_RING` wakes failed.
 ///
 /// # Examples
 ///
@@ -267,6 +270,16 @@ pub(crate) fn take_wake_read() -> Option<i32> {
 /// with, if it is to fail.
 pub(crate) fn take_msg_ring() -> Option<i32> {
     take_queued(|plan| &mut plan.msg_rings)
+}
+
+/// A `MSG_RING` wake taken to fail could not be queued: its fault goes
+/// back, first in line, for the next one.
+pub(crate) fn give_back_msg_ring(errno: i32) {
+    PLAN.with(|plan| {
+        let mut plan = plan.borrow_mut();
+        plan.msg_rings.insert(0, errno);
+        plan.injected -= 1;
+    })
 }
 
 fn take_queued(queue: impl FnOnce(&mut Plan) -> &mut Vec<i32>) -> Option<i32> {

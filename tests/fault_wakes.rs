@@ -12,6 +12,9 @@ mod common;
 use futures::channel::mpsc;
 use futures::StreamExt;
 use ringio::fault;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Rounds tried before a fault must have been injected: the wake paths run
@@ -92,7 +95,8 @@ fn echo_runtime(
     outbox: mpsc::UnboundedSender<u32>,
 ) -> std::thread::JoinHandle<u32> {
     std::thread::spawn(move || {
-        ringio::run(async move {
+        let rt = uring_runtime().expect("a second io_uring runtime");
+        rt.block_on(async move {
             let mut echoed = 0;
             while let Some(n) = inbox.next().await {
                 outbox.unbounded_send(n).unwrap();
@@ -193,51 +197,86 @@ fn a_sleep_beside_failing_operations_fires_at_its_deadline() {
     });
 }
 
-static SIGNALS_HANDLED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SIGNALS_HANDLED: AtomicU64 = AtomicU64::new(0);
 
 extern "C" fn count_signal(_: libc::c_int) {
-    SIGNALS_HANDLED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    SIGNALS_HANDLED.fetch_add(1, Relaxed);
 }
 
-/// Real `EINTR`s: a thread signals the runtime's thread every 200 µs
-/// (a handler installed without `SA_RESTART`), so its parked
-/// `io_uring_enter` keeps returning early. Every sleep still ends at its
-/// deadline, and the runtime keeps serving.
-#[test]
-fn sleeps_end_at_their_deadlines_through_a_storm_of_signals() {
-    let _serial = common::serial();
-    // SAFETY: installs a handler that only bumps an atomic (async-signal
-    // safe) for SIGUSR2, which nothing else in this test binary uses.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = count_signal as *const () as usize;
-        action.sa_flags = 0;
-        libc::sigemptyset(&mut action.sa_mask);
-        assert_eq!(
-            libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
-            0
-        );
-    }
-    common::bounded(Duration::from_secs(60), || {
-        let Some(rt) = uring_runtime() else { return };
-        // SAFETY: `pthread_self` has no preconditions.
-        let me = unsafe { libc::pthread_self() };
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let storm = {
+/// Signals a thread every 200 µs with SIGUSR2 (its handler installed
+/// without `SA_RESTART`), until dropped: then it stops, joins, and puts the
+/// previous handler back, whether the test passed or panicked.
+struct SignalStorm {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+    previous: libc::sigaction,
+}
+
+impl SignalStorm {
+    fn at(target: libc::pthread_t) -> SignalStorm {
+        // SAFETY: installs a handler that only bumps an atomic (async-signal
+        // safe) for SIGUSR2, which nothing else in this test binary uses;
+        // `previous` receives the handler it replaces.
+        let previous = unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = count_signal as *const () as usize;
+            action.sa_flags = 0;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            assert_eq!(libc::sigaction(libc::SIGUSR2, &action, &mut previous), 0);
+            previous
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let mut sent = 0u64;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    // SAFETY: `me` is the runtime's thread, which outlives
-                    // this loop (it joins this thread before it returns).
-                    unsafe { libc::pthread_kill(me, libc::SIGUSR2) };
+                while !stop.load(Relaxed) {
+                    // SAFETY: `target` is alive: the storm is dropped (and
+                    // this thread joined) on the target thread itself.
+                    unsafe { libc::pthread_kill(target, libc::SIGUSR2) };
                     sent += 1;
                     std::thread::sleep(Duration::from_micros(200));
                 }
                 sent
             })
         };
-        let handled_before = SIGNALS_HANDLED.load(std::sync::atomic::Ordering::Relaxed);
+        SignalStorm {
+            stop,
+            thread: Some(thread),
+            previous,
+        }
+    }
+
+    /// Stops the storm; how many signals it sent.
+    fn stop(mut self) -> u64 {
+        self.stop.store(true, Relaxed);
+        self.thread.take().map_or(0, |t| t.join().unwrap())
+    }
+}
+
+impl Drop for SignalStorm {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        // SAFETY: puts back the handler `at` replaced.
+        unsafe { libc::sigaction(libc::SIGUSR2, &self.previous, std::ptr::null_mut()) };
+    }
+}
+
+/// Real `EINTR`s: a thread signals the runtime's thread every 200 µs, so
+/// its parked `io_uring_enter` keeps returning early. Every sleep still
+/// ends at its deadline, and the runtime keeps serving.
+#[test]
+fn sleeps_end_at_their_deadlines_through_a_storm_of_signals() {
+    let _serial = common::serial();
+    common::bounded(Duration::from_secs(60), || {
+        let Some(rt) = uring_runtime() else { return };
+        let handled_before = SIGNALS_HANDLED.load(Relaxed);
+        // SAFETY: `pthread_self` has no preconditions.
+        let storm = SignalStorm::at(unsafe { libc::pthread_self() });
         rt.block_on(async {
             let before = ringio::stats();
             for ms in [1, 5, 10, 20, 50] {
@@ -251,9 +290,8 @@ fn sleeps_end_at_their_deadlines_through_a_storm_of_signals() {
             ringio::nop().await.unwrap();
             assert_eq!(ringio::stats().timers_armed, before.timers_armed);
         });
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let sent = storm.join().unwrap();
-        let handled = SIGNALS_HANDLED.load(std::sync::atomic::Ordering::Relaxed) - handled_before;
+        let sent = storm.stop();
+        let handled = SIGNALS_HANDLED.load(Relaxed) - handled_before;
         assert!(
             sent > 0 && handled > 0,
             "no signal reached the runtime ({sent} sent)"

@@ -59,12 +59,12 @@ impl Handle {
         unsafe { &*std::ptr::from_ref(rc).cast::<Handle>() }
     }
 
-    /// Queues a `MSG_RING` wake for `target` on this ring (`eventfd`: the
-    /// target's, should the kernel fail the entry), if the driver is free;
-    /// `false` otherwise.
-    pub(crate) fn push_msg_ring(&self, target: &Arc<OwnedFd>, eventfd: &Arc<OwnedFd>) -> bool {
+    /// Queues a `MSG_RING` wake for `target` on this ring (`user_data`
+    /// names the target's fallback, should the kernel fail the entry), if
+    /// the driver is free; `false` otherwise.
+    pub(crate) fn push_msg_ring(&self, target: &Arc<OwnedFd>, user_data: u64) -> bool {
         match self.0.try_borrow_mut() {
-            Ok(mut driver) => driver.push_msg_ring(target, eventfd),
+            Ok(mut driver) => driver.push_msg_ring(target, user_data),
             Err(_) => false,
         }
     }

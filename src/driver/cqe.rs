@@ -77,7 +77,8 @@ pub(crate) enum Token {
     Wake,
     Cancel,
     Msg,
-    /// A `MSG_RING` wake this ring sent (see `messages.rs`): its `user_data`.
+    /// A `MSG_RING` wake this ring sent, completing here only if it failed
+    /// (see `messages.rs`): its `user_data`.
     Sent(u64),
     Op(OpKey),
 }

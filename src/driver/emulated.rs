@@ -6,9 +6,7 @@ use super::epoll::Epoll;
 use super::table::OpTable;
 use super::timers::{self, TimerQueue};
 use super::wake::WakeSource;
-use super::{
-    messages, route, shut_down, BufPool, Driver, DriverStats, Phase, RingConfig, SetupMode,
-};
+use super::{route, shut_down, BufPool, Driver, DriverStats, Phase, RingConfig, SetupMode};
 use io_uring::squeue;
 use std::io;
 use std::time::{Duration, Instant};
@@ -31,7 +29,7 @@ impl Driver {
             queued: None,
             phase: Phase::Running,
             cancel_flags: squeue::Flags::empty(),
-            sent: messages::SentMessages::default(),
+            msg_targets: Vec::new(),
             registered: None,
             buf_ring: BufPool::Refused,
             recv_buffers: config.recv_buffers,
@@ -43,6 +41,8 @@ impl Driver {
             injected: super::faults::Injected::default(),
             #[cfg(feature = "fault-injection")]
             wake_injected: None,
+            #[cfg(feature = "fault-injection")]
+            msg_injected: super::faults::Injected::default(),
         };
         driver.arm_wake()?;
         Ok(driver)

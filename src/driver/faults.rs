@@ -4,20 +4,26 @@
 use super::cqe::{Cqe, OpKey};
 use io_uring::{opcode, squeue, types};
 
-/// Operations whose entries were rewritten, with the errno each completes
-/// with (a handful at a time: injected operations complete at once).
-#[derive(Default)]
-pub(super) struct Injected(Vec<(OpKey, i32)>);
+/// Entries that were rewritten, by key (an operation's, or a `MSG_RING`
+/// wake's `user_data`), with the errno each completes with (a handful at a
+/// time: injected entries complete at once).
+pub(super) struct Injected<K = OpKey>(Vec<(K, i32)>);
 
-impl Injected {
+impl<K> Default for Injected<K> {
+    fn default() -> Self {
+        Injected(Vec::new())
+    }
+}
+
+impl<K: Copy + PartialEq> Injected<K> {
     /// Remembers that `key`'s entry was rewritten to fail with `errno`.
-    pub(super) fn note(&mut self, key: OpKey, errno: i32) {
+    pub(super) fn note(&mut self, key: K, errno: i32) {
         self.0.push((key, errno));
     }
 
     /// `cqe`, or, for an operation that was to fail, its injected error.
     #[inline]
-    pub(super) fn apply(&mut self, key: OpKey, cqe: Cqe) -> Cqe {
+    pub(super) fn apply(&mut self, key: K, cqe: Cqe) -> Cqe {
         if self.0.is_empty() {
             return cqe;
         }
@@ -31,7 +37,7 @@ impl Injected {
     }
 
     /// Forgets `key` (its entry was withdrawn before the kernel read it).
-    pub(super) fn forget(&mut self, key: OpKey) {
+    pub(super) fn forget(&mut self, key: K) {
         self.0.retain(|&(k, _)| k != key);
     }
 }
@@ -47,8 +53,7 @@ fn linked(entry: &squeue::Entry) -> bool {
 
 /// The opcode of `entry`.
 fn opcode_of(entry: &squeue::Entry) -> u8 {
-    // SAFETY: as in `linked`: the first byte of `io_uring_sqe` is `opcode`.
-    unsafe { *(entry as *const squeue::Entry).cast::<u8>() }
+    entry.get_opcode() as u8
 }
 
 /// The entry submitted in place of `entry`, which is to fail: a `NOP`, or,

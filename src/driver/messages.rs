@@ -1,110 +1,92 @@
-//! The `MSG_RING` wakes this ring sends to other rings, each held until its
-//! completion comes back here.
+//! Where a failed `MSG_RING` wake goes instead.
 //!
-//! A send that succeeds posts a completion on the target ring (which ends
-//! its wait) and one here, which lets go of the target. A send that fails
-//! (the target's completion queue could not take the entry, the kernel ran
-//! out of memory, its task work could not be queued) posts only the one
-//! here, with `-errno`: the wake is then made through the target's eventfd,
-//! so it is never lost.
-//!
-//! Each send's `user_data` is [`SENT_BASE`] `| slot`, in the band above
-//! every operation key and below the driver's other tokens.
+//! Every ring that other rings may wake registers its eventfd here under a
+//! number. The `MSG_RING` entries that wake it carry that number in their
+//! `user_data` ([`SENT_BASE`] `| number`, in the band above every operation
+//! key and below the driver's other tokens) and `IOSQE_CQE_SKIP_SUCCESS`:
+//! a wake that succeeds posts a completion on the target ring only, and one
+//! that fails (the target's completion queue could not take the entry, the
+//! kernel ran out of memory, its task work could not be queued) posts one
+//! on the sender's ring, with `-errno`. The sender then looks the number up
+//! and writes the target's eventfd, so the wake is not lost. A target gone
+//! meanwhile has unregistered: nobody is left to wake.
 
+use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 /// The first `user_data` of a sent wake: operation keys stay below it
 /// (their generations stay below `GENERATION_LIMIT`, `1 << 31`).
 pub(crate) const SENT_BASE: u64 = 1 << 63;
 
-/// Where a wake goes: the target ring (its file kept open until the kernel
-/// has read the entry) and its eventfd (the fallback).
-struct Sent {
-    _ring: Arc<OwnedFd>,
-    eventfd: Arc<OwnedFd>,
-    /// The errno the send was rewritten to fail with ([`crate::fault`]).
-    #[cfg(feature = "fault-injection")]
-    injected: Option<i32>,
+/// The eventfds of the rings other rings may wake, by number.
+static TARGETS: Mutex<Targets> = Mutex::new(Targets {
+    next: 0,
+    by_number: BTreeMap::new(),
+});
+
+struct Targets {
+    next: u32,
+    by_number: BTreeMap<u32, Weak<OwnedFd>>,
 }
 
-/// The sends whose completion has not come back yet.
-#[derive(Default)]
-pub(super) struct SentMessages {
-    slots: Vec<Option<Sent>>,
-    free: Vec<u32>,
-    /// Whether a send waits in the submission queue: the runtime submits
-    /// before it returns, so the wake goes out now.
-    pub(super) unsubmitted: bool,
+/// A ring's entry in the table, removed on drop.
+#[derive(Debug)]
+pub(crate) struct Registration(u32);
+
+impl Registration {
+    /// Registers `eventfd`, the fallback of wakes sent to its ring.
+    pub(crate) fn new(eventfd: &Arc<OwnedFd>) -> Registration {
+        let mut targets = TARGETS.lock().unwrap_or_else(PoisonError::into_inner);
+        // A number still in use after the counter wrapped is skipped.
+        let mut number = targets.next;
+        while targets.by_number.contains_key(&number) {
+            number = number.wrapping_add(1);
+        }
+        targets.next = number.wrapping_add(1);
+        targets.by_number.insert(number, Arc::downgrade(eventfd));
+        Registration(number)
+    }
+
+    /// The `user_data` of the `MSG_RING` entries that wake this ring.
+    pub(crate) fn user_data(&self) -> u64 {
+        SENT_BASE | u64::from(self.0)
+    }
 }
 
-impl SentMessages {
-    /// Holds a send to `ring` (falling back to `eventfd`) and returns its
-    /// `user_data`.
-    pub(super) fn hold(&mut self, ring: &Arc<OwnedFd>, eventfd: &Arc<OwnedFd>) -> u64 {
-        let sent = Sent {
-            _ring: ring.clone(),
-            eventfd: eventfd.clone(),
-            #[cfg(feature = "fault-injection")]
-            injected: None,
-        };
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some(sent);
-                slot
-            }
-            None => {
-                self.slots.push(Some(sent));
-                (self.slots.len() - 1) as u32
-            }
-        };
-        self.unsubmitted = true;
-        SENT_BASE | u64::from(slot)
+impl Drop for Registration {
+    fn drop(&mut self) {
+        TARGETS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_number
+            .remove(&self.0);
     }
+}
 
-    /// Lets go of a send that never reached the queue.
-    pub(super) fn release(&mut self, user_data: u64) {
-        let slot = (user_data - SENT_BASE) as u32;
-        if self.slots[slot as usize].take().is_some() {
-            self.free.push(slot);
+/// A wake with this `user_data` failed: wakes its target through its
+/// eventfd. Returns whether a target was still there to wake.
+pub(super) fn fall_back(user_data: u64) -> bool {
+    let Some(number) = user_data
+        .checked_sub(SENT_BASE)
+        .and_then(|n| u32::try_from(n).ok())
+    else {
+        return false;
+    };
+    // The upgraded `Arc` keeps the eventfd open (its number cannot be
+    // reused) until the write is done.
+    let eventfd = TARGETS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .by_number
+        .get(&number)
+        .and_then(Weak::upgrade);
+    match eventfd {
+        Some(eventfd) => {
+            crate::sys::eventfd::notify(eventfd.as_raw_fd());
+            true
         }
-    }
-
-    /// Marks the send `user_data` as rewritten to fail with `errno`.
-    #[cfg(feature = "fault-injection")]
-    pub(super) fn inject(&mut self, user_data: u64, errno: i32) {
-        if let Some(sent) = &mut self.slots[(user_data - SENT_BASE) as usize] {
-            sent.injected = Some(errno);
-        }
-    }
-
-    /// The send `user_data` completed with `res`: lets go of it, and on a
-    /// failure wakes the target through its eventfd. Returns whether it
-    /// fell back.
-    pub(super) fn complete(&mut self, user_data: u64, res: i32) -> bool {
-        let Some(slot) = user_data
-            .checked_sub(SENT_BASE)
-            .filter(|&slot| slot < self.slots.len() as u64)
-        else {
-            return false;
-        };
-        let Some(sent) = self.slots[slot as usize].take() else {
-            return false;
-        };
-        self.free.push(slot as u32);
-        #[cfg(feature = "fault-injection")]
-        let res = sent.injected.map_or(res, |errno| -errno);
-        if res < 0 {
-            crate::sys::eventfd::notify(sent.eventfd.as_raw_fd());
-            return true;
-        }
-        false
-    }
-
-    /// Sends still waiting for their completion.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.slots.iter().filter(|s| s.is_some()).count()
+        None => false,
     }
 }
 
@@ -125,25 +107,21 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_send_wakes_its_target_through_the_eventfd() {
-        let ring = Arc::new(eventfd::create().unwrap());
-        let fallback = Arc::new(eventfd::create().unwrap());
-        let mut sent = SentMessages::default();
-        let ok = sent.hold(&ring, &fallback);
-        let failed = sent.hold(&ring, &fallback);
-        assert!(ok >= SENT_BASE && failed >= SENT_BASE && ok != failed);
-        assert!(!sent.complete(ok, 0));
-        assert_eq!(counter(&fallback), 0, "a delivered wake needs no fallback");
-        assert!(sent.complete(failed, -libc::ENOMEM));
-        assert_eq!(counter(&fallback), 1);
-        assert_eq!(sent.len(), 0);
-        // A slot is reused, and a stale or foreign completion does nothing.
-        assert!(!sent.complete(failed, -libc::EIO));
-        let again = sent.hold(&ring, &fallback);
-        assert!(again == ok || again == failed);
-        sent.release(again);
-        assert_eq!(sent.len(), 0);
-        assert!(!sent.complete(SENT_BASE + 1000, -libc::EIO));
-        assert_eq!(Arc::strong_count(&fallback), 1, "targets let go");
+    fn a_failed_wake_reaches_its_target_through_the_eventfd() {
+        let one = Arc::new(eventfd::create().unwrap());
+        let other = Arc::new(eventfd::create().unwrap());
+        let (a, b) = (Registration::new(&one), Registration::new(&other));
+        assert_ne!(a.user_data(), b.user_data());
+        assert!(a.user_data() >= SENT_BASE && a.user_data() < super::super::cqe::MSG_TOKEN);
+        assert!(fall_back(b.user_data()));
+        assert_eq!((counter(&one), counter(&other)), (0, 1));
+        // Gone: nobody to wake, and nothing written.
+        let gone = a.user_data();
+        drop(a);
+        assert!(!fall_back(gone));
+        assert_eq!(counter(&one), 0);
+        assert!(!fall_back(0));
+        drop(b);
+        assert_eq!(Arc::strong_count(&other), 1, "the table holds no eventfd");
     }
 }

@@ -93,8 +93,9 @@ pub(crate) struct Driver {
     /// Flags of cancel requests: `SKIP_SUCCESS` where the kernel has it (a
     /// cancel that found its target posts no completion of its own).
     cancel_flags: squeue::Flags,
-    /// `MSG_RING` wakes sent to other rings, until their completions here.
-    sent: messages::SentMessages,
+    /// Target rings of `MSG_RING` entries queued but not yet submitted:
+    /// held so their fd numbers cannot be reused before the kernel reads them.
+    msg_targets: Vec<Arc<OwnedFd>>,
     /// The ring's fd registered with itself, if the kernel allowed it.
     registered: Option<u32>,
     /// The provided-buffer pool of multishot receives, made on first use.
@@ -117,6 +118,9 @@ pub(crate) struct Driver {
     /// The errno the armed wake-up read was rewritten to fail with.
     #[cfg(feature = "fault-injection")]
     wake_injected: Option<i32>,
+    /// `MSG_RING` wakes rewritten to fail, by `user_data`.
+    #[cfg(feature = "fault-injection")]
+    msg_injected: faults::Injected<u64>,
 }
 
 impl Driver {
@@ -181,7 +185,7 @@ impl Driver {
             queued,
             phase: Phase::Running,
             cancel_flags,
-            sent: messages::SentMessages::default(),
+            msg_targets: Vec::new(),
             registered: None,
             buf_ring: BufPool::Untried,
             recv_buffers: config.recv_buffers,
@@ -193,6 +197,8 @@ impl Driver {
             injected: faults::Injected::default(),
             #[cfg(feature = "fault-injection")]
             wake_injected: None,
+            #[cfg(feature = "fault-injection")]
+            msg_injected: faults::Injected::default(),
         };
         driver.sq_entries = driver.completion_batch() as u32 * 2;
         if config.register_ring_fd {
@@ -347,30 +353,35 @@ impl Driver {
     }
 
     /// Queues a `MSG_RING` entry that posts a wake-up completion to the ring
-    /// `target` (submitted with this ring's next enter); if the kernel fails
-    /// it, the wake goes through `eventfd` instead (`messages.rs`). `false`
-    /// if it could not be queued; the caller then wakes the target another
-    /// way.
-    pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>, eventfd: &Arc<OwnedFd>) -> bool {
+    /// `target` (submitted with this ring's next enter). `user_data` names
+    /// the target's eventfd: a failed entry, the only one that completes
+    /// here, goes through it instead (`messages.rs`). `false` if it could
+    /// not be queued; the caller then wakes the target another way.
+    pub(crate) fn push_msg_ring(&mut self, target: &Arc<OwnedFd>, user_data: u64) -> bool {
         if self.phase >= Phase::Closed || self.ring.is_none() {
             return false;
         }
-        let user_data = self.sent.hold(target, eventfd);
         let entry = opcode::MsgRingData::new(types::Fd(target.as_raw_fd()), 0, MSG_TOKEN, None)
             .build()
+            .flags(squeue::Flags::SKIP_SUCCESS)
             .user_data(user_data);
         #[cfg(feature = "fault-injection")]
-        let entry = match crate::fault::take_msg_ring() {
-            Some(errno) => {
-                self.sent.inject(user_data, errno);
-                faults::rewrite(&entry).user_data(user_data)
-            }
-            None => entry,
+        let (entry, errno) = match crate::fault::take_msg_ring() {
+            Some(errno) => (faults::rewrite(&entry).user_data(user_data), Some(errno)),
+            None => (entry, None),
         };
         if self.push_entry(&entry).is_err() {
-            self.sent.release(user_data);
+            #[cfg(feature = "fault-injection")]
+            if let Some(errno) = errno {
+                crate::fault::give_back_msg_ring(errno);
+            }
             return false;
         }
+        #[cfg(feature = "fault-injection")]
+        if let Some(errno) = errno {
+            self.msg_injected.note(user_data, errno);
+        }
+        self.msg_targets.push(target.clone());
         true
     }
 
@@ -400,7 +411,7 @@ impl Driver {
 
     /// Whether `MSG_RING` wakes wait for this ring's next enter.
     pub(crate) fn has_queued_messages(&self) -> bool {
-        self.sent.unsubmitted
+        !self.msg_targets.is_empty()
     }
 
     fn push_cancel(&mut self, target: u64) -> io::Result<()> {
@@ -465,6 +476,7 @@ impl Driver {
             #[cfg(feature = "fault-injection")]
             let cqe = match Token::decode(entry.user_data()) {
                 Token::Op(key) => self.injected.apply(key, cqe),
+                Token::Sent(user_data) => self.msg_injected.apply(user_data, cqe),
                 Token::Wake => self.wake_injected.take().map_or(cqe, |errno| Cqe {
                     res: -errno,
                     flags: 0,
@@ -478,8 +490,10 @@ impl Driver {
                 }
                 Token::Cancel | Token::Msg => {}
                 Token::Sent(user_data) => {
-                    self.stats.msg_ring_fallbacks +=
-                        u64::from(self.sent.complete(user_data, cqe.res));
+                    if cqe.res < 0 {
+                        self.stats.msg_ring_fallbacks += 1;
+                        messages::fall_back(user_data);
+                    }
                 }
                 Token::Op(key) => match self.table.complete(key, cqe) {
                     Some(Waiter::Task(token)) if last_task == Some(token) => {}
@@ -629,6 +643,8 @@ impl Driver {
         self.phase = Phase::Leaked;
         std::mem::forget(self.ring.take());
         std::mem::forget(std::mem::take(&mut self.table));
+        // Entries still in the queue name these rings: their fds stay open.
+        std::mem::forget(std::mem::take(&mut self.msg_targets));
         self.wake.leak_buffer();
     }
 }

@@ -99,7 +99,7 @@ impl Driver {
     pub(super) fn enter(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
-        let messages_queued = self.sent.unsubmitted;
+        let messages_queued = !self.msg_targets.is_empty();
         let timespec = timeout.filter(|_| wait).map(Timespec::from);
         let arg = timespec.as_ref().map(|ts| SubmitArgs::new().timespec(ts));
         loop {
@@ -145,8 +145,8 @@ impl Driver {
                 Ok(n) => {
                     self.stats.sqes_submitted += n as u64;
                     if drained {
-                        // The kernel has read every MSG_RING entry.
-                        self.sent.unsubmitted = false;
+                        // The kernel has read every MSG_RING entry's target.
+                        self.msg_targets.clear();
                     }
                     self.reap();
                     return Ok(());

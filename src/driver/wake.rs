@@ -7,8 +7,11 @@
 //! that runs a ringio runtime itself queues an `IORING_OP_MSG_RING` entry on
 //! its own ring instead: submitted with its next enter (no syscall of its
 //! own), it posts a completion here that ends the wait just the same.
+//! Should the kernel fail that entry, the sending ring writes the eventfd
+//! instead (`messages.rs`).
 
 use super::cqe::WAKE_TOKEN;
+use super::messages::Registration;
 use crate::sys::eventfd;
 use io_uring::{opcode, squeue, types};
 use std::io;
@@ -32,6 +35,8 @@ pub(crate) struct WakeSource {
     /// A duplicate of the ring's fd for `MSG_RING` wakes (where the kernel
     /// has it): it keeps the ring's file alive while an unparker may send.
     ring: RingTarget,
+    /// The eventfd's entry in the table of failed wakes' fallbacks.
+    registration: Registration,
 }
 
 /// The handle other threads use to interrupt a parked ring.
@@ -39,6 +44,8 @@ pub(crate) struct WakeSource {
 pub(crate) struct Unparker {
     fd: Arc<OwnedFd>,
     ring: RingTarget,
+    /// The `user_data` of `MSG_RING` wakes to this ring.
+    msg_user_data: u64,
 }
 
 impl Unparker {
@@ -52,7 +59,7 @@ impl Unparker {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         if let Some(ring) = ring {
-            if context::try_with_driver(|driver| driver.push_msg_ring(&ring, &self.fd))
+            if context::try_with_driver(|driver| driver.push_msg_ring(&ring, self.msg_user_data))
                 .unwrap_or(false)
             {
                 return;
@@ -65,8 +72,10 @@ impl Unparker {
 impl WakeSource {
     /// `ring`: a duplicate of the ring's fd, if other rings may message it.
     pub(crate) fn new(ring: Option<OwnedFd>) -> io::Result<WakeSource> {
+        let fd = Arc::new(eventfd::create()?);
         Ok(WakeSource {
-            fd: Arc::new(eventfd::create()?),
+            registration: Registration::new(&fd),
+            fd,
             buf: Box::new(0),
             armed: false,
             ring: Arc::new(Mutex::new(ring.map(Arc::new))),
@@ -77,11 +86,12 @@ impl WakeSource {
         Unparker {
             fd: self.fd.clone(),
             ring: self.ring.clone(),
+            msg_user_data: self.registration.user_data(),
         }
     }
 
     /// Stops `MSG_RING` wakes and lets the ring's duplicate fd close (once
-    /// wakes other rings already sent have completed).
+    /// entries already queued on other rings are submitted).
     pub(crate) fn close_ring_target(&self) {
         self.ring
             .lock()
