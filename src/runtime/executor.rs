@@ -46,6 +46,9 @@ pub(crate) struct Executor {
     remote_ids: RefCell<Vec<TaskId>>,
     pub(crate) remote: Arc<Remote>,
     pub(crate) tasks_polled: Cell<u64>,
+    /// Whether a task is being polled from its awaiter's poll
+    /// ([`Executor::poll_awaited`]): such polls do not nest.
+    polling_awaited: Cell<bool>,
     /// The ring of the same runtime: task tokens are only valid for it.
     driver: Handle,
 }
@@ -71,6 +74,7 @@ impl Executor {
             remote_ids: RefCell::new(Vec::new()),
             remote,
             tasks_polled: Cell::new(0),
+            polling_awaited: Cell::new(false),
         }
     }
 
@@ -293,10 +297,69 @@ impl Executor {
         Some(pair.waker.clone())
     }
 
+    /// Polls task `id` once from the poll of the task awaiting its handle,
+    /// when it is the only task in the run queue: it is the one the
+    /// executor would poll next anyway, once the awaiter returned
+    /// `Pending`, so the order of tasks is the queue's, and the awaiter's
+    /// return, wake and second poll are saved (a task spawned and awaited
+    /// at once finishes here, and its awaiter goes on in the same poll).
+    /// Only a handle awaited by the task being polled itself (`waker` is
+    /// that task's), not one polled by a combinator with a waker of its own
+    /// (`now_or_never`, a `JoinSet`), which asks without waiting. A task
+    /// polled this way that awaits another's handle waits as usual: these
+    /// polls do not nest. Called with no borrow of the executor held (a
+    /// join handle is polled only inside a task's or the `block_on`
+    /// future's poll).
+    #[inline]
+    fn poll_awaited(&self, id: TaskId, waker: &Waker) {
+        if self.polling_awaited.get()
+            || super::task_context::task_token(&self.driver, waker).is_none()
+        {
+            return;
+        }
+        {
+            let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
+                return;
+            };
+            match tasks.get_mut(id) {
+                Some(slot) if slot.is(SCHEDULED) && !slot.is(FINISHED) => {}
+                _ => return,
+            }
+            let mut queue = self.queue.borrow_mut();
+            if queue.len() != 1 || queue.front() != Some(&id) {
+                return;
+            }
+            queue.clear();
+        }
+        let Some((mut task, own_waker)) = self.begin_poll(id) else {
+            return;
+        };
+        let awaiter = super::task_context::save_task();
+        let awaiter_target = self.poll_waker.target().current();
+        let waker = match &own_waker {
+            Some(pair) => &pair.waker,
+            None => {
+                self.poll_waker.target().set_current(id);
+                self.poll_waker.waker()
+            }
+        };
+        super::task_context::set_task(id, waker);
+        self.polling_awaited.set(true);
+        // The task cell catches a panic of the future: this returns.
+        let poll = task.as_mut().poll(&mut Context::from_waker(waker));
+        self.polling_awaited.set(false);
+        self.poll_waker.target().set_current(awaiter_target);
+        super::task_context::restore_task(awaiter);
+        self.tasks_polled.set(self.tasks_polled.get() + 1);
+        self.end_poll(id, task, own_waker, poll);
+    }
+
     /// For a join handle: the output if the task finished, else registers
-    /// `waker` to be woken when it does.
+    /// `waker` to be woken when it does. A scheduled task is polled first
+    /// ([`poll_awaited`](Self::poll_awaited)).
     #[inline]
     pub(crate) fn poll_join<T: 'static>(&self, id: TaskId, waker: &Waker) -> Poll<JoinPoll<T>> {
+        self.poll_awaited(id, waker);
         let mut tasks = self.tasks.borrow_mut();
         let Some(mut slot) = tasks.get_mut(id) else {
             return Poll::Ready(JoinPoll::Gone);

@@ -87,6 +87,23 @@ pub(crate) fn set_task(token: u64, waker: &Waker) {
     with_polled(|polled| polled.task.set(TaskIdentity::new(token, waker)));
 }
 
+/// The record of the task being polled, to put back with [`restore_task`]
+/// after another task was polled inside its poll.
+#[derive(Clone, Copy)]
+pub(crate) struct SavedTask(TaskIdentity);
+
+/// Saves the record of the task being polled.
+#[inline]
+pub(crate) fn save_task() -> SavedTask {
+    SavedTask(with_polled(|polled| polled.task.get()))
+}
+
+/// Puts back a record [`save_task`] took.
+#[inline]
+pub(crate) fn restore_task(saved: SavedTask) {
+    with_polled(|polled| polled.task.set(saved.0));
+}
+
 /// No task is being polled any more (until the next [`set_task`]).
 #[inline]
 pub(crate) fn clear_task() {

@@ -39,6 +39,12 @@ impl PollContext {
     pub(crate) fn set_current(&self, task: TaskId) {
         self.current.store(task, Ordering::Relaxed);
     }
+
+    /// The task declared last.
+    #[inline]
+    pub(crate) fn current(&self) -> TaskId {
+        self.current.load(Ordering::Relaxed)
+    }
 }
 
 impl RefWake for PollContext {
