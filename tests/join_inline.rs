@@ -1,8 +1,9 @@
 //! A task awaited through its handle while it is the only one in the run
 //! queue is polled there and then, inside its awaiter's poll: the order of
-//! tasks stays the queue's, and whatever the awaited task does (finish,
-//! wait, panic, await another task, wake its awaiter) comes out as it
-//! would from the run queue.
+//! tasks stays the queue's, whatever the awaited task does (finish, wait,
+//! panic, await another task) comes out as it would from the run queue,
+//! the awaiter is still the polled task afterwards, and the ring still
+//! turns.
 
 mod common;
 
@@ -145,24 +146,70 @@ fn an_awaited_task_awaiting_its_own_child_gets_its_output() {
     });
 }
 
-/// After the awaited task ran inside its poll, the awaiter's own waker
-/// still wakes the awaiter (a clone made after the join, woken from
-/// another thread), not the task that ran.
+/// A task that awaits a task spawned just now, inside its own poll, then
+/// in the same poll awaits more with its own identity: a ring operation
+/// and a sleep (which record the polled task's token), and a oneshot from
+/// another thread (which clones the polled task's waker). Each must wake
+/// the awaiter, not the task that ran inside its poll.
 #[test]
-fn the_awaiter_keeps_its_own_waker_after_the_awaited_task_ran() {
+fn the_awaiter_is_still_the_polled_task_after_the_awaited_one_ran() {
     skip_unless_uring!();
     run_bounded(LIMIT, || async {
-        let got = ringio::spawn(async {
-            ringio::spawn(async {}).await.unwrap();
+        let awaiter = ringio::spawn(async {
+            let (join, polls) = counted(async { ringio::spawn(async { 3 }).await.unwrap() });
+            assert_eq!(join.await, 3);
+            assert_eq!(polls.get(), 1, "the awaited task did not run in place");
+            ringio::nop().await.unwrap();
+            ringio::time::sleep(Duration::from_millis(1)).await;
+            let (join, polls) = counted(async { ringio::spawn(async { 4 }).await.unwrap() });
+            assert_eq!(join.await, 4);
+            assert_eq!(polls.get(), 1);
             let (tx, rx) = futures::channel::oneshot::channel();
             let sender = std::thread::spawn(move || tx.send(5).unwrap());
             let got = rx.await.unwrap();
             sender.join().unwrap();
             got
-        })
-        .await
-        .unwrap();
-        assert_eq!(got, 5);
+        });
+        // Polled from the queue, not in this poll (such polls do not nest).
+        ringio::yield_now().await;
+        assert_eq!(awaiter.await.unwrap(), 5);
+    });
+}
+
+/// Every task polled in place spends one of the tick's polls: a task that
+/// spawns and awaits in a loop still lets the ring turn (a sleep fires).
+#[test]
+fn a_task_spawning_and_awaiting_in_a_loop_lets_the_ring_turn() {
+    skip_unless_uring!();
+    run_bounded(LIMIT, || async {
+        let stop = Rc::new(Cell::new(false));
+        let spawner = {
+            let stop = stop.clone();
+            ringio::spawn(async move {
+                let mut joined = 0u64;
+                while !stop.get() {
+                    ringio::spawn(async {}).await.unwrap();
+                    joined += 1;
+                }
+                joined
+            })
+        };
+        ringio::time::sleep(Duration::from_millis(5)).await;
+        stop.set(true);
+        assert!(spawner.await.unwrap() > 0);
+        // The same from the block_on future itself.
+        let started = std::time::Instant::now();
+        let mut joined = 0u64;
+        let ticker = ringio::spawn(ringio::time::sleep(Duration::from_millis(5)));
+        while !ticker.is_finished() {
+            ringio::spawn(async {}).await.unwrap();
+            joined += 1;
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the sleep never fired"
+            );
+        }
+        assert!(joined > 0);
     });
 }
 

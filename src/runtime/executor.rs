@@ -49,6 +49,11 @@ pub(crate) struct Executor {
     /// Whether a task is being polled from its awaiter's poll
     /// ([`Executor::poll_awaited`]): such polls do not nest.
     polling_awaited: Cell<bool>,
+    /// Task polls left before the next look at the ring: set at the start
+    /// of each tick ([`start_tick`](Executor::start_tick)), spent by
+    /// [`run_ready`](Executor::run_ready) and by tasks polled in place of
+    /// a wait on their handle.
+    polls_left: Cell<usize>,
     /// The ring of the same runtime: task tokens are only valid for it.
     driver: Handle,
 }
@@ -75,6 +80,7 @@ impl Executor {
             remote,
             tasks_polled: Cell::new(0),
             polling_awaited: Cell::new(false),
+            polls_left: Cell::new(0),
         }
     }
 
@@ -134,15 +140,22 @@ impl Executor {
         }
     }
 
-    /// Polls up to `budget` ready tasks; returns how many ran.
-    pub(crate) fn run_ready(&self, budget: usize) -> usize {
+    /// A tick begins: `budget` task polls until the next look at the ring.
+    #[inline]
+    pub(crate) fn start_tick(&self, budget: usize) {
+        self.polls_left.set(budget);
+    }
+
+    /// Polls ready tasks while the tick's budget lasts; returns how many
+    /// ran.
+    pub(crate) fn run_ready(&self) -> usize {
         // Asked every tick: when nothing is queued (a tick of the `block_on`
         // future alone), skip the task-identity guard too.
         if !self.has_ready() {
             return 0;
         }
         let mut ran = 0;
-        while ran < budget {
+        while self.polls_left.get() > 0 {
             let Some(id) = self.pop_ready() else {
                 break;
             };
@@ -157,6 +170,8 @@ impl Executor {
                 }
             };
             super::task_context::set_task(id, waker);
+            // Spent before the poll: awaited tasks it polls spend the rest.
+            self.polls_left.set(self.polls_left.get() - 1);
             let poll = task.as_mut().poll(&mut Context::from_waker(waker));
             ran += 1;
             self.end_poll(id, task, own_waker, poll);
@@ -298,22 +313,28 @@ impl Executor {
     }
 
     /// Polls task `id` once from the poll of the task awaiting its handle,
-    /// when it is the only task in the run queue: it is the one the
-    /// executor would poll next anyway, once the awaiter returned
-    /// `Pending`, so the order of tasks is the queue's, and the awaiter's
+    /// when it is the only task in the run queue and the tick's poll budget
+    /// is not spent: within the tick it is the task the executor would
+    /// poll next, so it is polled in the same order, and the awaiter's
     /// return, wake and second poll are saved (a task spawned and awaited
-    /// at once finishes here, and its awaiter goes on in the same poll).
-    /// Only a handle awaited by the task being polled itself (`waker` is
-    /// that task's), not one polled by a combinator with a waker of its own
-    /// (`now_or_never`, a `JoinSet`), which asks without waiting. A task
-    /// polled this way that awaits another's handle waits as usual: these
-    /// polls do not nest. Called with no borrow of the executor held (a
-    /// join handle is polled only inside a task's or the `block_on`
-    /// future's poll).
+    /// at once, done in its first poll, finishes here, and its awaiter
+    /// goes on in the same poll). Each such poll spends one of the tick's
+    /// polls ([`start_tick`](Self::start_tick)), so a task that spawns and
+    /// awaits in a loop still lets the ring turn.
+    ///
+    /// Only for a handle awaited by the task being polled itself (`waker`
+    /// is that task's); one polled by a combinator with a waker of its own
+    /// (`now_or_never`, a `JoinSet`) is not polled in place. Not nested
+    /// (a task polled this way that awaits another's handle waits as
+    /// usual), not while operations are being cancelled, and not for the
+    /// awaiter itself. The awaiter's task identity and the borrowed
+    /// waker's target are put back after, on unwind too.
     #[inline]
     fn poll_awaited(&self, id: TaskId, waker: &Waker) {
         if self.polling_awaited.get()
+            || self.polls_left.get() == 0
             || super::task_context::task_token(&self.driver, waker).is_none()
+            || crate::runtime::context::cancel_requested()
         {
             return;
         }
@@ -321,9 +342,12 @@ impl Executor {
             let Ok(mut tasks) = self.tasks.try_borrow_mut() else {
                 return;
             };
-            match tasks.get_mut(id) {
-                Some(slot) if slot.is(SCHEDULED) && !slot.is(FINISHED) => {}
-                _ => return,
+            let Some(mut slot) = tasks.get_mut(id) else {
+                return;
+            };
+            // (A task out of its slot is the one being polled.)
+            if !slot.is(SCHEDULED) || slot.is(FINISHED) || slot.task().is_none() {
+                return;
             }
             let mut queue = self.queue.borrow_mut();
             if queue.len() != 1 || queue.front() != Some(&id) {
@@ -334,8 +358,24 @@ impl Executor {
         let Some((mut task, own_waker)) = self.begin_poll(id) else {
             return;
         };
-        let awaiter = super::task_context::save_task();
-        let awaiter_target = self.poll_waker.target().current();
+        /// Puts the awaiter's state back when dropped.
+        struct Restore<'a> {
+            executor: &'a Executor,
+            awaiter: super::task_context::SavedTask,
+            target: TaskId,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.executor.polling_awaited.set(false);
+                self.executor.poll_waker.target().set_current(self.target);
+                super::task_context::restore_task(self.awaiter);
+            }
+        }
+        let restore = Restore {
+            executor: self,
+            awaiter: super::task_context::save_task(),
+            target: self.poll_waker.target().current(),
+        };
         let waker = match &own_waker {
             Some(pair) => &pair.waker,
             None => {
@@ -345,11 +385,10 @@ impl Executor {
         };
         super::task_context::set_task(id, waker);
         self.polling_awaited.set(true);
-        // The task cell catches a panic of the future: this returns.
+        self.polls_left.set(self.polls_left.get() - 1);
+        // The task cell catches a panic of the future.
         let poll = task.as_mut().poll(&mut Context::from_waker(waker));
-        self.polling_awaited.set(false);
-        self.poll_waker.target().set_current(awaiter_target);
-        super::task_context::restore_task(awaiter);
+        drop(restore);
         self.tasks_polled.set(self.tasks_polled.get() + 1);
         self.end_poll(id, task, own_waker, poll);
     }

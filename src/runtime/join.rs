@@ -23,6 +23,13 @@ pub(crate) type TaskOutput<T> = Result<T, Panic>;
 /// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or
 /// was aborted. Dropping it *detaches* the task, which keeps running.
 ///
+/// A task awaited while it is the only one ready to run is polled at the
+/// await, inside the awaiting task's poll (it is the task the runtime would
+/// poll next), so a task spawned and awaited at once that needs no wait
+/// finishes before the await returns. A future that polls a handle by hand
+/// should therefore not hold, during that poll, a borrow or lock the task
+/// needs.
+///
 /// A handle to a [`spawn`](crate::spawn)ed task belongs to the task's thread
 /// (it is not `Send`): the task and its output never leave that thread.
 ///

@@ -193,6 +193,9 @@ impl Runtime {
         // The first tick polls the future.
         remote.wake_main_here();
         loop {
+            // The tick's task polls, spent by `run_ready` and by tasks
+            // polled in place of a wait on their handle.
+            self.executor.start_tick(self.budget);
             if remote.take_main_woken() {
                 task_context::set_task(MAIN_TASK, &waker);
                 let poll = future.as_mut().poll(&mut cx);
@@ -207,7 +210,7 @@ impl Runtime {
                 }
             }
             self.executor.drain_remote();
-            self.executor.run_ready(self.budget);
+            self.executor.run_ready();
             self.executor.drain_remote();
             self.turn(&mut woken);
         }
