@@ -436,8 +436,14 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "Child::wait",
+            // `cat` reading a pipe: alive until its stdin closes, so the
+            // wait's first poll finds it running and pushes the wait.
             prepare: |f| {
-                let child = ringio::process::Command::new("true").spawn().unwrap();
+                let child = ringio::process::Command::new("cat")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
                 *f.child.borrow_mut() = Some(child);
             },
             call: |f| {
@@ -445,7 +451,17 @@ pub fn cases() -> Vec<Case> {
                     // The same child for the retry: taken out, and put back
                     // if its wait failed.
                     let mut child = f.child.borrow_mut().take().expect("a child");
-                    let res = child.wait().await;
+                    let stdin = child.stdin.take();
+                    let res = {
+                        let mut wait = std::pin::pin!(child.wait());
+                        let first = futures::poll!(wait.as_mut());
+                        // Pushed: now the child may exit.
+                        drop(stdin);
+                        match first {
+                            std::task::Poll::Ready(res) => res,
+                            std::task::Poll::Pending => wait.await,
+                        }
+                    };
                     if res.is_err() {
                         *f.child.borrow_mut() = Some(child);
                     }
