@@ -379,3 +379,34 @@ fn a_failed_msg_ring_wake_still_wakes_its_runtime() {
     });
     target.join().unwrap();
 }
+
+/// A close chosen by fault injection was rewritten to a `NOP`, so the
+/// descriptor it was to release stayed open: a leak no real failed close
+/// has (Linux lets go of the descriptor whatever `close` returns). An
+/// injected close is submitted as it is, with only its result replaced.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn an_injected_close_failure_still_releases_the_descriptor() {
+    let _serial = common::serial();
+    skip_unless_uring!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("closed");
+    std::fs::write(&path, b"x").unwrap();
+    let fds_before = common::fd_count();
+    bounded(Duration::from_secs(30), move || {
+        ringio::Builder::new()
+            .driver(ringio::DriverKind::IoUring)
+            .build()
+            .unwrap()
+            .block_on(async move {
+                for _ in 0..10 {
+                    let file = ringio::fs::File::from_std(std::fs::File::open(&path).unwrap());
+                    ringio::fault::fail_next(0, libc::EIO);
+                    let err = file.close().await.unwrap_err();
+                    assert_eq!(err.raw_os_error(), Some(libc::EIO));
+                }
+                assert_eq!(ringio::fault::injected(), 10);
+            })
+    });
+    assert_eq!(common::fd_count(), fds_before, "descriptors leaked");
+}
