@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::{settle, uring_runtime};
+
 use futures::channel::mpsc;
 use futures::StreamExt;
 use ringio::fault;
@@ -23,26 +25,6 @@ const ROUNDS: u32 = 5_000;
 
 /// A wake that takes this long was lost.
 const LOST: Duration = Duration::from_secs(5);
-
-fn uring_runtime() -> Option<ringio::Runtime> {
-    ringio::Builder::new()
-        .driver(ringio::DriverKind::IoUring)
-        .build()
-        .map_err(|e| eprintln!("skipped: {e}"))
-        .ok()
-}
-
-/// Waits (a bounded number of turns) for the operations in flight to come
-/// back to `baseline`, and says where they stood.
-async fn settle(baseline: u64) -> u64 {
-    for _ in 0..1000 {
-        if ringio::stats().ops_in_flight <= baseline {
-            break;
-        }
-        ringio::task::yield_now().await;
-    }
-    ringio::stats().ops_in_flight
-}
 
 #[test]
 fn a_failed_wake_read_still_delivers_every_blocking_result() {

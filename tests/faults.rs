@@ -8,6 +8,8 @@
 #![cfg(feature = "fault-injection")]
 
 mod common;
+
+use common::{settle, uring_runtime};
 mod fault_cases;
 
 use fault_cases::{cases, Fixture, LONG};
@@ -28,26 +30,6 @@ fn carries(e: &io::Error, errno: i32) -> bool {
     let os = io::Error::from_raw_os_error(errno);
     e.raw_os_error() == Some(errno)
         || (e.kind() == os.kind() && e.to_string().contains(&os.to_string()))
-}
-
-fn uring_runtime() -> Option<ringio::Runtime> {
-    ringio::Builder::new()
-        .driver(ringio::DriverKind::IoUring)
-        .build()
-        .map_err(|e| eprintln!("skipped: {e}"))
-        .ok()
-}
-
-/// Waits (a bounded number of turns) for the operations in flight to come
-/// back to `baseline`, and says where they stood.
-async fn settle(baseline: u64) -> u64 {
-    for _ in 0..1000 {
-        if ringio::stats().ops_in_flight <= baseline {
-            break;
-        }
-        ringio::task::yield_now().await;
-    }
-    ringio::stats().ops_in_flight
 }
 
 #[test]

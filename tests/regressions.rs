@@ -345,12 +345,7 @@ fn a_failed_msg_ring_wake_still_wakes_its_runtime() {
     use futures::StreamExt;
     let _serial = common::serial();
     skip_unless_uring!();
-    let uring = || {
-        ringio::Builder::new()
-            .driver(ringio::DriverKind::IoUring)
-            .build()
-            .unwrap()
-    };
+    let uring = || common::uring_runtime().unwrap();
     let (to_target, mut inbox) = futures::channel::mpsc::unbounded::<u32>();
     let (outbox, mut replies) = futures::channel::mpsc::unbounded::<u32>();
     let target = std::thread::spawn(move || {
@@ -394,19 +389,15 @@ fn an_injected_close_failure_still_releases_the_descriptor() {
     std::fs::write(&path, b"x").unwrap();
     let fds_before = common::fd_count();
     bounded(Duration::from_secs(30), move || {
-        ringio::Builder::new()
-            .driver(ringio::DriverKind::IoUring)
-            .build()
-            .unwrap()
-            .block_on(async move {
-                for _ in 0..10 {
-                    let file = ringio::fs::File::from_std(std::fs::File::open(&path).unwrap());
-                    ringio::fault::fail_next(0, libc::EIO);
-                    let err = file.close().await.unwrap_err();
-                    assert_eq!(err.raw_os_error(), Some(libc::EIO));
-                }
-                assert_eq!(ringio::fault::injected(), 10);
-            })
+        common::uring_runtime().unwrap().block_on(async move {
+            for _ in 0..10 {
+                let file = ringio::fs::File::from_std(std::fs::File::open(&path).unwrap());
+                ringio::fault::fail_next(0, libc::EIO);
+                let err = file.close().await.unwrap_err();
+                assert_eq!(err.raw_os_error(), Some(libc::EIO));
+            }
+            assert_eq!(ringio::fault::injected(), 10);
+        })
     });
     assert_eq!(common::fd_count(), fds_before, "descriptors leaked");
 }

@@ -162,23 +162,36 @@ impl Executor {
             let Some((mut task, own_waker)) = self.begin_poll(id) else {
                 continue;
             };
-            let waker = match &own_waker {
-                Some(pair) => &pair.waker,
-                None => {
-                    self.poll_waker.target().set_current(id);
-                    self.poll_waker.waker()
-                }
-            };
-            super::task_context::set_task(id, waker);
-            // Spent before the poll: awaited tasks it polls spend the rest.
-            self.polls_left.set(self.polls_left.get() - 1);
-            let poll = task.as_mut().poll(&mut Context::from_waker(waker));
+            let poll = self.poll_taken(id, &mut task, &own_waker);
             ran += 1;
             self.end_poll(id, task, own_waker, poll);
         }
         super::task_context::clear_task();
         self.tasks_polled.set(self.tasks_polled.get() + ran as u64);
         ran
+    }
+
+    /// Polls task `id`, taken out of its slot by [`begin_poll`](Self::begin_poll),
+    /// with its own waker or the borrowed one, as the polled task, spending
+    /// one of the tick's polls (before the poll: awaited tasks it polls in
+    /// place spend the rest).
+    #[inline]
+    fn poll_taken(
+        &self,
+        id: TaskId,
+        task: &mut BoxedTask,
+        own_waker: &Option<OwnWaker>,
+    ) -> Poll<()> {
+        let waker = match own_waker {
+            Some(pair) => &pair.waker,
+            None => {
+                self.poll_waker.target().set_current(id);
+                self.poll_waker.waker()
+            }
+        };
+        super::task_context::set_task(id, waker);
+        self.polls_left.set(self.polls_left.get() - 1);
+        task.as_mut().poll(&mut Context::from_waker(waker))
     }
 
     /// The next task to poll: the queue's first, or (debug builds under
@@ -376,18 +389,9 @@ impl Executor {
             awaiter: super::task_context::save_task(),
             target: self.poll_waker.target().current(),
         };
-        let waker = match &own_waker {
-            Some(pair) => &pair.waker,
-            None => {
-                self.poll_waker.target().set_current(id);
-                self.poll_waker.waker()
-            }
-        };
-        super::task_context::set_task(id, waker);
         self.polling_awaited.set(true);
-        self.polls_left.set(self.polls_left.get() - 1);
         // The task cell catches a panic of the future.
-        let poll = task.as_mut().poll(&mut Context::from_waker(waker));
+        let poll = self.poll_taken(id, &mut task, &own_waker);
         drop(restore);
         self.tasks_polled.set(self.tasks_polled.get() + 1);
         self.end_poll(id, task, own_waker, poll);

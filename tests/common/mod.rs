@@ -62,6 +62,28 @@ pub const FAULT_ERRNOS: [i32; 7] = [
     libc::EBADF,
 ];
 
+/// A runtime on the io_uring driver, or `None` (saying why) where this
+/// machine cannot set one up.
+pub fn uring_runtime() -> Option<ringio::Runtime> {
+    ringio::Builder::new()
+        .driver(ringio::DriverKind::IoUring)
+        .build()
+        .map_err(|e| eprintln!("skipped: {e}"))
+        .ok()
+}
+
+/// Waits (a bounded number of turns) for the operations in flight to come
+/// back to `baseline`, and says where they stood.
+pub async fn settle(baseline: u64) -> u64 {
+    for _ in 0..1000 {
+        if ringio::stats().ops_in_flight <= baseline {
+            break;
+        }
+        ringio::task::yield_now().await;
+    }
+    ringio::stats().ops_in_flight
+}
+
 /// Open file descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
