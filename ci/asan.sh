@@ -19,6 +19,9 @@ echo "== the suite under AddressSanitizer (cargo +nightly, -Zsanitizer=address)"
 export RUSTFLAGS="-Zsanitizer=address -Cunsafe-allow-abi-mismatch=sanitizer"
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1"
 # The seccomp child re-executes the test binary; valgrind-style skips are
-# not needed: ASan runs threads natively.
+# not needed: ASan runs threads natively. One timing test is skipped, as in
+# the kernel matrix: its 50 ms bound on a ticker's lateness does not hold
+# for an instrumented build beside the suite's other threads on two cores
+# (measured 52-68 ms in about one run in three); the other stages run it.
 cargo +nightly test --target x86_64-unknown-linux-gnu --target-dir target/asan \
-    --lib --tests --no-fail-fast
+    --lib --tests --no-fail-fast -- --skip a_ticker_stays_on_time_through_a_thousand_lookups
