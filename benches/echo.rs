@@ -1,20 +1,26 @@
-//! TCP echo, one server thread: ringio vs tokio current-thread, same load
-//! generator (every connection on one ringio ring), server and client pinned
-//! to different cores, rounds in the shared harness's order (one warm-up each,
-//! then A B C, C B A, ...), medians; rate ratios are medians of per-round
-//! ratios.
+//! TCP echo, one server thread: ringio (one `read` per request, and a
+//! `recv_multishot` stream) vs tokio current-thread, under each of two load
+//! generators in turn (one ringio ring driving every connection, then one
+//! tokio current-thread runtime on epoll), server and client pinned to
+//! different cores, rounds in the shared harness's order (one warm-up each,
+//! then A B C, C B A, ...), medians; ratios are medians of per-round ratios.
 //!
 //! ```text
-//! cargo bench --bench echo                 # every cell
+//! cargo bench --bench echo                 # every cell, both clients
 //! cargo bench --bench echo -- 64x64        # connections x size filter
+//! cargo bench --bench echo -- epoll/       # one client (ring/ or epoll/)
 //! BENCH_ROUNDS=5 BENCH_SECS=3 cargo bench --bench echo
 //! ```
-//! Reports req/s and the server thread's CPU time per request (getrusage),
-//! which separates server efficiency from the client's ceiling.
+//! Reports req/s, the server thread's CPU time per request over the
+//! measured time (getrusage), which separates server efficiency from the
+//! client's ceiling, and each side's busy fraction (CPU time over wall
+//! time): a side near 1.00 set the rate.
 
 mod common;
 
-use ringio_bench::workloads::echo::{measure, measure_multi, MultiServer, Server};
+use ringio_bench::workloads::echo::{
+    measure_multi, measure_with, Client, LoadReport, MultiServer, Server, CLIENTS,
+};
 use std::time::Duration;
 
 fn median(v: Vec<f64>) -> f64 {
@@ -75,6 +81,100 @@ fn multi_thread(duration: Duration) {
     }
 }
 
+/// One cell's figures for one server, from a report whose CPU readings
+/// cover its measured time.
+#[derive(Clone, Copy)]
+struct Cell {
+    rate: f64,
+    cpu_us: f64,
+    server_busy: f64,
+    client_busy: f64,
+    p50_us: f64,
+    p99_us: f64,
+}
+
+impl Cell {
+    fn of(report: &LoadReport) -> Cell {
+        Cell {
+            rate: report.rate(),
+            cpu_us: report.server_cpu.as_secs_f64() * 1e6 / report.requests.max(1) as f64,
+            server_busy: ringio_bench::busy(report.server_cpu, report.elapsed),
+            client_busy: ringio_bench::busy(report.client_cpu, report.elapsed),
+            p50_us: report.p50_us,
+            p99_us: report.p99_us,
+        }
+    }
+}
+
+/// The one-thread table of one load generator: every selected cell, the
+/// three servers in the shared harness's round order.
+fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize)>) {
+    let cells: Vec<(usize, usize)> = [16usize, 64, 256]
+        .into_iter()
+        .flat_map(|c| [64usize, 1024, 16 * 1024].map(|s| (c, s)))
+        .filter(|(c, s)| common::selected(&format!("{}/{c}x{s}", client.short())))
+        .collect();
+    if cells.is_empty() {
+        return;
+    }
+    println!(
+        "\n### TCP echo, one server thread, {} (median of {} rounds, {} s each; server core 0, client core 1)\n",
+        client.label(),
+        common::rounds(),
+        duration.as_secs_f64()
+    );
+    println!("| conns × size | req/s read / multishot / tokio | ratio read / multishot | µs CPU/req read / multishot / tokio | CPU ratio read / multishot | busy server/client: read, multishot, tokio | p50/p99 µs multishot, tokio |");
+    println!("|---|---|---|---|---|---|---|");
+    for (connections, size) in cells {
+        let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
+        let samples = rounds_of(servers.len(), |i| {
+            let server = servers[i];
+            let (report, _, _) = measure_with(server, cores, |addr, server_cpu| {
+                client.load(addr, connections, size, duration, server_cpu)
+            });
+            let report = report.unwrap_or_else(|e| panic!("{server:?}: no load generator: {e}"));
+            assert_eq!(
+                report.errors, 0,
+                "{server:?} {connections}x{size}: connection errors"
+            );
+            Cell::of(&report)
+        });
+        let med = |i: usize, f: fn(&Cell) -> f64| median(samples[i].iter().map(f).collect());
+        // Rate and CPU ratios against tokio by the shared rule: the median
+        // of the per-round ratios.
+        let ratio = |i: usize, f: fn(&Cell) -> f64| {
+            ringio_bench::summarize_sides(&samples[i], &samples[2], f).ratio
+        };
+        let busy = |i: usize| {
+            format!(
+                "{:.2}/{:.2}",
+                med(i, |c| c.server_busy),
+                med(i, |c| c.client_busy)
+            )
+        };
+        println!(
+            "| {connections} × {size} B | {:.0}k / {:.0}k / {:.0}k | {:.2}× / {:.2}× | {:.2} / {:.2} / {:.2} | {:.2}× / {:.2}× | {}, {}, {} | {:.0}/{:.0}, {:.0}/{:.0} |",
+            med(0, |c| c.rate) / 1e3,
+            med(1, |c| c.rate) / 1e3,
+            med(2, |c| c.rate) / 1e3,
+            ratio(0, |c| c.rate),
+            ratio(1, |c| c.rate),
+            med(0, |c| c.cpu_us),
+            med(1, |c| c.cpu_us),
+            med(2, |c| c.cpu_us),
+            ratio(0, |c| c.cpu_us),
+            ratio(1, |c| c.cpu_us),
+            busy(0),
+            busy(1),
+            busy(2),
+            med(1, |c| c.p50_us),
+            med(1, |c| c.p99_us),
+            med(2, |c| c.p50_us),
+            med(2, |c| c.p99_us),
+        );
+    }
+}
+
 fn main() {
     let secs: f64 = std::env::var("BENCH_SECS")
         .ok()
@@ -89,53 +189,7 @@ fn main() {
     }
     let cores =
         (std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2).then_some((0, 1));
-    println!(
-        "\n### TCP echo, one server thread (median of {} rounds, {secs} s each; server core 0, client core 1)\n",
-        common::rounds()
-    );
-    println!("| conns × size | ringio read req/s | ringio multishot req/s | tokio req/s | ratio read / multishot | ringio read µs CPU/req | multishot µs CPU/req | tokio µs CPU/req | CPU ratio read / multishot | multishot p50/p99 µs | tokio p50/p99 µs |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for connections in [16usize, 64, 256] {
-        for size in [64usize, 1024, 16 * 1024] {
-            let name = format!("{connections}x{size}");
-            if !common::selected(&name) {
-                continue;
-            }
-            let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
-            let samples = rounds_of(servers.len(), |i| {
-                let server = servers[i];
-                let (report, cpu, _) = measure(server, connections, size, duration, cores);
-                assert_eq!(report.errors, 0, "{server:?} {name}: connection errors");
-                let cpu_per_request = cpu.as_secs_f64() * 1e6 / report.requests as f64;
-                [report.rate(), cpu_per_request, report.p50_us, report.p99_us]
-            });
-            let [r, m, t] = [0, 1, 2].map(|i| {
-                let column = |k: usize| median(samples[i].iter().map(|s| s[k]).collect());
-                (column(0), column(1), column(2), column(3))
-            });
-            // Rate and CPU ratios against tokio by the shared rule: the
-            // median of the per-round ratios.
-            let ratio =
-                |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |s| s[0]).ratio;
-            let cpu_ratio =
-                |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |s| s[1]).ratio;
-            println!(
-                "| {connections} × {size} B | {:.0}k | {:.0}k | {:.0}k | {:.2}× / {:.2}× | {:.2} | {:.2} | {:.2} | {:.2}× / {:.2}× | {:.0}/{:.0} | {:.0}/{:.0} |",
-                r.0 / 1e3,
-                m.0 / 1e3,
-                t.0 / 1e3,
-                ratio(0),
-                ratio(1),
-                r.1,
-                m.1,
-                t.1,
-                cpu_ratio(0),
-                cpu_ratio(1),
-                m.2,
-                m.3,
-                t.2,
-                t.3
-            );
-        }
+    for client in CLIENTS {
+        single_thread(client, duration, cores);
     }
 }

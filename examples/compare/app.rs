@@ -180,7 +180,7 @@ impl Run<'_> {
 fn planned(config: &Config, epoll_rows: bool) -> usize {
     let more = usize::from(epoll_rows);
     let mut n = 0;
-    let clients = echo::CLIENTS.len();
+    let clients = ringio_bench::workloads::echo::CLIENTS.len();
     if config.runs("echo") {
         n += (3 + more) * clients * config.echo_cells.len();
     }

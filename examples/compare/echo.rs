@@ -15,61 +15,15 @@ use super::fairness::{on, LIMIT};
 use super::results::{busy, Sample, Workload};
 use super::Run;
 use ringio_bench::workloads::echo::{
-    epoll_client, measure_multi_with, measure_with, ring_client, LoadReport, MultiServer, Server,
+    measure_multi_with, measure_with, Client, LoadReport, MultiServer, Server, CLIENTS,
 };
 use std::io;
-use std::net::SocketAddr;
-use std::time::Duration;
 
-/// The echo load generators.
-#[derive(Clone, Copy, Debug)]
-pub enum Client {
-    /// One ringio ring.
-    Ring,
-    /// One tokio current-thread runtime (epoll).
-    Epoll,
-}
-
-/// Both clients, in the order their workloads run.
-pub const CLIENTS: [Client; 2] = [Client::Ring, Client::Epoll];
-
-impl Client {
-    /// The suffix of the workload's name.
-    fn label(self) -> &'static str {
-        match self {
-            Client::Ring => "ring client",
-            Client::Epoll => "epoll client",
-        }
-    }
-
-    /// Its thread, as the pinning column names it.
-    fn thread(self) -> &'static str {
-        match self {
-            Client::Ring => "1 ring client thread",
-            Client::Epoll => "1 tokio client thread",
-        }
-    }
-
-    /// Runs this client's ping-pong load against `addr` on the calling
-    /// thread.
-    fn load(
-        self,
-        addr: SocketAddr,
-        connections: usize,
-        size: usize,
-        duration: Duration,
-        server_cpu: &mut dyn FnMut() -> Duration,
-    ) -> io::Result<LoadReport> {
-        match self {
-            Client::Ring => Ok(ring_client::run_load_observed(
-                addr,
-                connections,
-                size,
-                duration,
-                server_cpu,
-            )),
-            Client::Epoll => epoll_client::run_load(addr, connections, size, duration, server_cpu),
-        }
+/// Its thread, as the pinning column names it.
+fn client_thread(client: Client) -> &'static str {
+    match client {
+        Client::Ring => "1 ring client thread",
+        Client::Epoll => "1 tokio client thread",
     }
 }
 
@@ -122,7 +76,7 @@ pub fn single_thread(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
                     ("tokio current-thread", Box::new(one(Server::Tokio))),
                     (LIMIT, Box::new(one(Server::RawRing))),
                 ],
-                (&sides, Some(on(client.thread(), cores.map(|c| c.1)))),
+                (&sides, Some(on(client_thread(client), cores.map(|c| c.1)))),
             )?;
             out.push(w);
         }
@@ -173,7 +127,7 @@ pub fn thread_per_core(run: &mut Run<'_>) -> io::Result<Vec<Workload>> {
             ],
             (
                 &[workers.clone(), workers.clone()],
-                Some(on(client.thread(), None)),
+                Some(on(client_thread(client), None)),
             ),
         )?;
         w.note = Some("server and client unpinned, sharing the cores".into());

@@ -3,15 +3,18 @@
 //! sends a message and waits for all of it to come back, one message in
 //! flight per connection): one ringio ring driving every connection
 //! ([`ring_client`], so one client core is not the ceiling) and one tokio
-//! current-thread runtime driving every connection ([`epoll_client`]), and
+//! current-thread runtime driving every connection ([`epoll_client`]),
+//! named together by [`Client`], and
 //! the measurements that run a server on its own threads against a load
 //! ([`mod@measure`]).
 
+pub mod client;
 pub mod epoll_client;
 pub mod measure;
 pub mod ring_client;
 pub mod server;
 
+pub use client::{Client, CLIENTS};
 pub use measure::{measure, measure_multi, measure_multi_with, measure_with, MultiServer, Server};
 
 use std::time::Duration;
