@@ -123,7 +123,7 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
         common::rounds(),
         duration.as_secs_f64()
     );
-    println!("| conns × size | req/s read / multishot / tokio | ratio read / multishot | µs CPU/req read / multishot / tokio | CPU ratio read / multishot | busy server/client: read, multishot, tokio | p50/p99 µs multishot, tokio |");
+    println!("| conns × size | req/s read / multishot / tokio | ratio read / multishot | µs CPU/req read / multishot / tokio | CPU ratio (min–max) read / multishot | busy server/client: read, multishot, tokio | p50/p99 µs multishot, tokio |");
     println!("|---|---|---|---|---|---|---|");
     for (connections, size) in cells {
         let servers = [Server::Ringio, Server::RingioMultishot, Server::Tokio];
@@ -145,6 +145,12 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
         let ratio = |i: usize, f: fn(&Cell) -> f64| {
             ringio_bench::summarize_sides(&samples[i], &samples[2], f).ratio
         };
+        // The CPU ratio with its spread over the rounds: how far one cell
+        // moves on this box.
+        let cpu_ratio = |i: usize| {
+            let s = ringio_bench::summarize_sides(&samples[i], &samples[2], |c| c.cpu_us);
+            format!("{:.2}× ({:.2}–{:.2})", s.ratio, s.ratio_min, s.ratio_max)
+        };
         let busy = |i: usize| {
             format!(
                 "{:.2}/{:.2}",
@@ -153,7 +159,7 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
             )
         };
         println!(
-            "| {connections} × {size} B | {:.0}k / {:.0}k / {:.0}k | {:.2}× / {:.2}× | {:.2} / {:.2} / {:.2} | {:.2}× / {:.2}× | {}, {}, {} | {:.0}/{:.0}, {:.0}/{:.0} |",
+            "| {connections} × {size} B | {:.0}k / {:.0}k / {:.0}k | {:.2}× / {:.2}× | {:.2} / {:.2} / {:.2} | {} / {} | {}, {}, {} | {:.0}/{:.0}, {:.0}/{:.0} |",
             med(0, |c| c.rate) / 1e3,
             med(1, |c| c.rate) / 1e3,
             med(2, |c| c.rate) / 1e3,
@@ -162,8 +168,8 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
             med(0, |c| c.cpu_us),
             med(1, |c| c.cpu_us),
             med(2, |c| c.cpu_us),
-            ratio(0, |c| c.cpu_us),
-            ratio(1, |c| c.cpu_us),
+            cpu_ratio(0),
+            cpu_ratio(1),
             busy(0),
             busy(1),
             busy(2),
