@@ -19,7 +19,7 @@
 mod common;
 
 use ringio_bench::workloads::echo::{
-    measure_multi, measure_with, Client, LoadReport, MultiServer, Server, CLIENTS,
+    measure_multi_with, measure_with, Client, LoadReport, MultiServer, Server, CLIENTS,
 };
 use std::time::Duration;
 
@@ -40,44 +40,60 @@ fn rounds_of<S>(n: usize, mut take: impl FnMut(usize) -> S) -> Vec<Vec<S>> {
 const POOL_CELLS: [(usize, usize); 1] = [(256, 64)];
 
 /// The thread-per-core table: a ringio pool vs tokio's multi-thread
-/// runtime, same worker count, no pinning (the client shares the cores).
+/// runtime, same worker count, under each load generator in turn, no
+/// pinning (the client shares the cores).
 fn multi_thread(duration: Duration) {
     let threads = ringio::available_cores();
     println!(
         "\n### TCP echo, {threads} server threads (median of {} rounds; client unpinned, shares the cores)\n",
         common::rounds()
     );
-    println!("| conns × size | ringio pool req/s | tokio multi-thread req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio |");
-    println!("|---|---|---|---|---|---|---|");
-    for (connections, size) in POOL_CELLS {
-        let servers = [
-            MultiServer::RingioPool(threads),
-            MultiServer::TokioMulti(threads),
-        ];
-        let samples = rounds_of(servers.len(), |i| {
-            let server = servers[i];
-            let (report, cpu) = measure_multi(server, connections, size, duration);
-            assert_eq!(report.errors, 0, "{server:?}: connection errors");
-            let cpu_per_request = cpu.as_secs_f64() * 1e6 / report.requests as f64;
-            (report.rate(), cpu_per_request)
-        });
-        let [r, t] = [0, 1].map(|i| {
-            let (rate, cpu) = samples[i].iter().copied().unzip();
-            (median(rate), median(cpu))
-        });
-        // Rate and CPU ratios by the shared rule: the median of per-round
-        // ratios.
-        let ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |s| s.0).ratio;
-        let cpu_ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |s| s.1).ratio;
-        println!(
-            "| {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× |",
-            r.0 / 1e3,
-            t.0 / 1e3,
-            ratio,
-            r.1,
-            t.1,
-            cpu_ratio
-        );
+    println!("| client | conns × size | ringio pool req/s | tokio multi-thread req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio (min–max) | busy server/client: ringio, tokio |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for client in CLIENTS {
+        for (connections, size) in POOL_CELLS {
+            let servers = [
+                MultiServer::RingioPool(threads),
+                MultiServer::TokioMulti(threads),
+            ];
+            let samples = rounds_of(servers.len(), |i| {
+                let server = servers[i];
+                let (report, _) = measure_multi_with(server, |addr, server_cpu| {
+                    client.load(addr, connections, size, duration, server_cpu)
+                });
+                let report =
+                    report.unwrap_or_else(|e| panic!("{server:?}: no load generator: {e}"));
+                assert_eq!(report.errors, 0, "{server:?}: connection errors");
+                Cell::of(&report)
+            });
+            let med = |i: usize, f: fn(&Cell) -> f64| median(samples[i].iter().map(f).collect());
+            // Rate and CPU ratios by the shared rule: the median of
+            // per-round ratios.
+            let ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |c| c.rate).ratio;
+            let cpu = ringio_bench::summarize_sides(&samples[0], &samples[1], |c| c.cpu_us);
+            // The server's busy fraction sums its threads: up to `threads`.
+            let busy = |i: usize| {
+                format!(
+                    "{:.2}/{:.2}",
+                    med(i, |c| c.server_busy),
+                    med(i, |c| c.client_busy)
+                )
+            };
+            println!(
+                "| {} | {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× ({:.2}–{:.2}) | {}, {} |",
+                client.short(),
+                med(0, |c| c.rate) / 1e3,
+                med(1, |c| c.rate) / 1e3,
+                ratio,
+                med(0, |c| c.cpu_us),
+                med(1, |c| c.cpu_us),
+                cpu.ratio,
+                cpu.ratio_min,
+                cpu.ratio_max,
+                busy(0),
+                busy(1),
+            );
+        }
     }
 }
 
