@@ -66,32 +66,22 @@ fn multi_thread(duration: Duration) {
                 assert_eq!(report.errors, 0, "{server:?}: connection errors");
                 Cell::of(&report)
             });
-            let med = |i: usize, f: fn(&Cell) -> f64| median(samples[i].iter().map(f).collect());
+            let med = |i: usize, f: fn(&Cell) -> f64| median_of(&samples[i], f);
             // Rate and CPU ratios by the shared rule: the median of
-            // per-round ratios.
+            // per-round ratios. The server's busy fraction sums its
+            // threads: up to `threads`.
             let ratio = ringio_bench::summarize_sides(&samples[0], &samples[1], |c| c.rate).ratio;
-            let cpu = ringio_bench::summarize_sides(&samples[0], &samples[1], |c| c.cpu_us);
-            // The server's busy fraction sums its threads: up to `threads`.
-            let busy = |i: usize| {
-                format!(
-                    "{:.2}/{:.2}",
-                    med(i, |c| c.server_busy),
-                    med(i, |c| c.client_busy)
-                )
-            };
             println!(
-                "| {} | {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {:.2}× ({:.2}–{:.2}) | {}, {} |",
+                "| {} | {connections} × {size} B | {:.0}k | {:.0}k | {:.2}× | {:.2} | {:.2} | {} | {}, {} |",
                 client.short(),
                 med(0, |c| c.rate) / 1e3,
                 med(1, |c| c.rate) / 1e3,
                 ratio,
                 med(0, |c| c.cpu_us),
                 med(1, |c| c.cpu_us),
-                cpu.ratio,
-                cpu.ratio_min,
-                cpu.ratio_max,
-                busy(0),
-                busy(1),
+                cpu_ratio_of(&samples[0], &samples[1]),
+                busy_of(&samples[0]),
+                busy_of(&samples[1]),
             );
         }
     }
@@ -120,6 +110,27 @@ impl Cell {
             p99_us: report.p99_us,
         }
     }
+}
+
+/// The median of `f` over one server's rounds.
+fn median_of(rounds: &[Cell], f: fn(&Cell) -> f64) -> f64 {
+    median(rounds.iter().map(f).collect())
+}
+
+/// One server's median busy fractions, "server/client".
+fn busy_of(rounds: &[Cell]) -> String {
+    format!(
+        "{:.2}/{:.2}",
+        median_of(rounds, |c| c.server_busy),
+        median_of(rounds, |c| c.client_busy)
+    )
+}
+
+/// The CPU ratio of `a` over `b` by the shared rule, with its spread over
+/// the rounds: how far one cell moves on this box.
+fn cpu_ratio_of(a: &[Cell], b: &[Cell]) -> String {
+    let s = ringio_bench::summarize_sides(a, b, |c| c.cpu_us);
+    format!("{:.2}× ({:.2}–{:.2})", s.ratio, s.ratio_min, s.ratio_max)
 }
 
 /// The one-thread table of one load generator: every selected cell, the
@@ -155,32 +166,20 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
             );
             Cell::of(&report)
         });
-        let med = |i: usize, f: fn(&Cell) -> f64| median(samples[i].iter().map(f).collect());
+        let med = |i: usize, f: fn(&Cell) -> f64| median_of(&samples[i], f);
         // Rate and CPU ratios against tokio by the shared rule: the median
         // of the per-round ratios.
-        let ratio = |i: usize, f: fn(&Cell) -> f64| {
-            ringio_bench::summarize_sides(&samples[i], &samples[2], f).ratio
-        };
-        // The CPU ratio with its spread over the rounds: how far one cell
-        // moves on this box.
-        let cpu_ratio = |i: usize| {
-            let s = ringio_bench::summarize_sides(&samples[i], &samples[2], |c| c.cpu_us);
-            format!("{:.2}× ({:.2}–{:.2})", s.ratio, s.ratio_min, s.ratio_max)
-        };
-        let busy = |i: usize| {
-            format!(
-                "{:.2}/{:.2}",
-                med(i, |c| c.server_busy),
-                med(i, |c| c.client_busy)
-            )
-        };
+        let ratio =
+            |i: usize| ringio_bench::summarize_sides(&samples[i], &samples[2], |c| c.rate).ratio;
+        let cpu_ratio = |i: usize| cpu_ratio_of(&samples[i], &samples[2]);
+        let busy = |i: usize| busy_of(&samples[i]);
         println!(
             "| {connections} × {size} B | {:.0}k / {:.0}k / {:.0}k | {:.2}× / {:.2}× | {:.2} / {:.2} / {:.2} | {} / {} | {}, {}, {} | {:.0}/{:.0}, {:.0}/{:.0} |",
             med(0, |c| c.rate) / 1e3,
             med(1, |c| c.rate) / 1e3,
             med(2, |c| c.rate) / 1e3,
-            ratio(0, |c| c.rate),
-            ratio(1, |c| c.rate),
+            ratio(0),
+            ratio(1),
             med(0, |c| c.cpu_us),
             med(1, |c| c.cpu_us),
             med(2, |c| c.cpu_us),
