@@ -1,6 +1,11 @@
 //! One test per fixed bug, named after what broke.
 
 mod common;
+#[path = "../examples/compare/http_client.rs"]
+mod http_client;
+#[path = "../examples/compare/http_server.rs"]
+#[allow(dead_code)]
+mod http_server;
 
 use common::bounded;
 use std::time::Duration;
@@ -400,4 +405,63 @@ fn an_injected_close_failure_still_releases_the_descriptor() {
         })
     });
     assert_eq!(common::fd_count(), fds_before, "descriptors leaked");
+}
+
+/// compare's HTTP load generator opened its window a fixed warm-up after
+/// connecting. Where accepting and first serving every connection took
+/// longer than warm-up and window together (256 connections over a
+/// 2-thread pool in a slow VM: up to 230 ms), the window saw no response
+/// and the run measured nothing. The window now opens once every
+/// connection has had its first response. This server holds each first
+/// response past the warm-up and the whole window.
+#[test]
+fn http_load_window_waits_for_every_connections_first_response() {
+    use std::io::{Read, Write};
+    let _serial = common::serial();
+    const CONNECTIONS: usize = 4;
+    let (warmup, window) = (Duration::from_millis(20), Duration::from_millis(100));
+    let hold = warmup + window * 2;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let connections: Vec<_> = (0..CONNECTIONS)
+            .map(|_| {
+                let (mut stream, _) = listener.accept().unwrap();
+                std::thread::spawn(move || {
+                    let (mut pending, mut chunk, mut first) = (Vec::new(), [0u8; 4096], true);
+                    loop {
+                        let n = stream.read(&mut chunk).unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        pending.extend_from_slice(&chunk[..n]);
+                        let (requests, end) = http_server::complete_requests(&pending);
+                        pending.drain(..end);
+                        for _ in 0..requests {
+                            if std::mem::take(&mut first) {
+                                std::thread::sleep(hold); // a slow start, not a synchronization
+                            }
+                            if stream.write_all(http_server::RESPONSE).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for connection in connections {
+            connection.join().unwrap();
+        }
+    });
+    let report = bounded(Duration::from_secs(30), move || {
+        http_client::run_load(addr, CONNECTIONS, warmup, window, || Duration::ZERO)
+    });
+    server.join().unwrap();
+    assert_eq!(report.errors, 0);
+    assert!(
+        report.requests > 0,
+        "the window measured no response: {} requests in {:?}",
+        report.requests,
+        report.elapsed
+    );
 }
