@@ -37,6 +37,8 @@ skips=(
     --skip sqpoll_ring_keeps_working
     --skip msg_ring_wake_from_a_finishing_block_on
     --skip runtime_drop_time_grows_linearly
+    # std-thread HTTP server threads must run while the load ring parks.
+    --skip http_load_window_waits_for_every_connections_first_response
     # Valgrind does not implement pidfd_open (syscall 434): the pidfd wait
     # path cannot run under it (the WAITID path, which the kernel here
     # takes, is covered).
