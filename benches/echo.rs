@@ -39,6 +39,16 @@ fn rounds_of<S>(n: usize, mut take: impl FnMut(usize) -> S) -> Vec<Vec<S>> {
 /// The thread-per-core table's cells (connections, size).
 const POOL_CELLS: [(usize, usize); 1] = [(256, 64)];
 
+/// Says so under a table's heading when the ringio servers park in
+/// batches (`RINGIO_BENCH_WAIT_BATCH`).
+fn batch_line() {
+    if let Some((completions, max_delay)) = ringio_bench::workloads::wait_batch() {
+        println!(
+            "ringio servers park in batches: `wait_batch({completions}, {max_delay:?})`; the load generators do not.\n"
+        );
+    }
+}
+
 /// The thread-per-core table: a ringio pool vs tokio's multi-thread
 /// runtime, same worker count, under each load generator in turn, no
 /// pinning (the client shares the cores).
@@ -48,6 +58,7 @@ fn multi_thread(duration: Duration) {
         "\n### TCP echo, {threads} server threads (median of {} rounds; client unpinned, shares the cores)\n",
         common::rounds()
     );
+    batch_line();
     println!("| client | conns × size | ringio pool req/s | tokio multi-thread req/s | ratio | ringio µs CPU/req | tokio µs CPU/req | CPU ratio (min–max) | busy server/client: ringio, tokio |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for client in CLIENTS {
@@ -150,6 +161,7 @@ fn single_thread(client: Client, duration: Duration, cores: Option<(usize, usize
         common::rounds(),
         duration.as_secs_f64()
     );
+    batch_line();
     println!("| conns × size | req/s read / multishot / tokio | ratio read / multishot | µs CPU/req read / multishot / tokio | CPU ratio (min–max) read / multishot | busy server/client: read, multishot, tokio | p50/p99 µs multishot, tokio |");
     println!("|---|---|---|---|---|---|---|");
     for (connections, size) in cells {

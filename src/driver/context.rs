@@ -77,6 +77,10 @@ impl Handle {
     }
 
     /// Which driver runs.
+    pub(crate) fn waits_in_batches(&self) -> bool {
+        self.0.borrow().waits_in_batches()
+    }
+
     pub(crate) fn kind(&self) -> super::DriverKind {
         self.0.borrow().kind()
     }

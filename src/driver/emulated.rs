@@ -34,6 +34,7 @@ impl Driver {
             buf_ring: BufPool::Refused,
             recv_buffers: config.recv_buffers,
             submit_batch: config.submit_batch,
+            wait_batch: None,
             emulated: Vec::new(),
             sq_entries: config.entries.max(1).next_power_of_two(),
             fixed_bufs: super::fixed_bufs::FixedBufTable::Unavailable,

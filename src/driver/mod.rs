@@ -105,6 +105,10 @@ pub(crate) struct Driver {
     /// Submit as soon as this many entries are queued (`u32::MAX`: never
     /// before the tick's enter).
     submit_batch: u32,
+    /// A parked wait's batch: completions asked for, and the longest wait
+    /// for them in µs once one is there (`None`: off, or the kernel lacks
+    /// `IORING_FEAT_MIN_TIMEOUT`).
+    wait_batch: Option<(u32, u32)>,
     /// The epoll driver's completions being routed (a kept allocation).
     emulated: Vec<(u64, Cqe)>,
     /// The submission queue's size: under epoll, how many entries wait
@@ -148,6 +152,11 @@ impl Driver {
     }
 
     /// Which driver this is.
+    /// Whether parked waits are batched ([`crate::Builder::wait_batch`]).
+    pub(crate) fn waits_in_batches(&self) -> bool {
+        self.wait_batch.is_some()
+    }
+
     pub(crate) fn kind(&self) -> DriverKind {
         if self.mode == SetupMode::Epoll {
             DriverKind::Epoll
@@ -160,6 +169,7 @@ impl Driver {
     fn new_ring(config: &RingConfig) -> io::Result<Driver> {
         let (ring, mode) = setup::build(config)?;
         let queued = QueuedEntries::map(&ring)?;
+        let ring_has_min_timeout = ring.params().is_feature_min_timeout();
         let cancel_flags = if ring.params().is_feature_skip_cqe_on_success() {
             squeue::Flags::SKIP_SUCCESS
         } else {
@@ -190,6 +200,10 @@ impl Driver {
             buf_ring: BufPool::Untried,
             recv_buffers: config.recv_buffers,
             submit_batch: config.submit_batch,
+            wait_batch: config
+                .wait_batch
+                .filter(|_| ring_has_min_timeout)
+                .map(|(n, delay)| (n, delay.as_micros().clamp(1, u128::from(u32::MAX)) as u32)),
             emulated: Vec::new(),
             sq_entries: 0,
             fixed_bufs: fixed_bufs::FixedBufTable::Untried,

@@ -31,6 +31,9 @@ pub(crate) struct RingConfig {
     /// Buffers in the provided-buffer pool behind `recv_multishot`, and the
     /// bytes of each (also the chunk size of its plain-receive fallback).
     pub(crate) recv_buffers: (u16, u32),
+    /// A parked wait asks for this many completions and waits at most this
+    /// long for them once one is there (`IORING_FEAT_MIN_TIMEOUT`).
+    pub(crate) wait_batch: Option<(u32, std::time::Duration)>,
 }
 
 impl RingConfig {
@@ -51,6 +54,17 @@ impl RingConfig {
                 "recv_buffers: a size of {size} bytes is not from 1 to {MAX_RECV_BUFFER_SIZE}"
             ));
         }
+        if let Some((completions, max_delay)) = self.wait_batch {
+            if completions == 0 {
+                return invalid("wait_batch: a batch of 0 completions".into());
+            }
+            if max_delay < MIN_WAIT_BATCH_DELAY || max_delay > MAX_WAIT_BATCH_DELAY {
+                return invalid(format!(
+                    "wait_batch: a delay of {max_delay:?} is not from \
+                     {MIN_WAIT_BATCH_DELAY:?} to {MAX_WAIT_BATCH_DELAY:?}"
+                ));
+            }
+        }
         let total = u64::from(count) * u64::from(size);
         if total > MAX_RECV_POOL_BYTES {
             return invalid(format!(
@@ -61,6 +75,11 @@ impl RingConfig {
         Ok(())
     }
 }
+
+/// The shortest batch delay (the kernel counts it in whole microseconds).
+const MIN_WAIT_BATCH_DELAY: std::time::Duration = std::time::Duration::from_micros(1);
+/// The longest batch delay: a wake-up held longer than this is a stall.
+const MAX_WAIT_BATCH_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The most buffers a buffer ring holds (the kernel's limit).
 const MAX_RECV_BUFFERS: u16 = 1 << 15;

@@ -8,6 +8,10 @@ use io_uring::types::{SubmitArgs, Timespec};
 use std::io;
 use std::time::Duration;
 
+/// The timeout of a batched wait with no timer due: past the batch's delay
+/// the wait goes on until a completion comes or this has passed.
+const BATCHED_IDLE_BOUND: Duration = Duration::from_secs(3600);
+
 /// How many times an enter that fails with `EBUSY`/`EAGAIN` is retried after
 /// reaping before the error is surfaced.
 const BUSY_RETRIES: usize = 16;
@@ -95,13 +99,28 @@ impl Driver {
     /// runs pending completions (`GETEVENTS`, needed under
     /// `DEFER_TASKRUN`); with `wait`, blocks until at least one completion
     /// is ready or `timeout` has passed (an `EXT_ARG` timespec: Linux
-    /// 5.11). Then reaps the CQ.
+    /// 5.11), or with a [`wait_batch`](crate::Builder::wait_batch) until
+    /// the batch is there or its delay has passed since the first. Then
+    /// reaps the CQ.
     pub(super) fn enter(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
         let messages_queued = !self.msg_targets.is_empty();
-        let timespec = timeout.filter(|_| wait).map(Timespec::from);
-        let arg = timespec.as_ref().map(|ts| SubmitArgs::new().timespec(ts));
+        // A batched wait, unless a timer is due before the batch's delay
+        // would let it fire. It always carries a timeout: the kernel applies
+        // the batch's delay only to a wait with one, and without it a wait
+        // for more completions than come would never end.
+        let batch = self.wait_batch.filter(|&(_, delay_us)| {
+            wait && timeout.is_none_or(|t| t >= Duration::from_micros(u64::from(delay_us)))
+        });
+        let (want, min_wait_us) = batch.unwrap_or((u32::from(wait), 0));
+        let timespec = timeout
+            .filter(|_| wait)
+            .or(batch.map(|_| BATCHED_IDLE_BOUND))
+            .map(Timespec::from);
+        let arg = timespec
+            .as_ref()
+            .map(|ts| SubmitArgs::new().min_wait_usec(min_wait_us).timespec(ts));
         loop {
             let Some(ring) = self.ring.as_mut() else {
                 return self.enter_without_ring(wait, timeout);
@@ -126,16 +145,13 @@ impl Driver {
                 // and the timespec it points to live on this frame for the
                 // whole call.
                 Some(index) => unsafe {
-                    super::registered::enter(index, to_submit, u32::from(wait), flags, arg.as_ref())
+                    super::registered::enter(index, to_submit, want, flags, arg.as_ref())
                 },
                 // SAFETY: `arg` (with the timespec it points to) lives on
                 // this frame for the whole call, and `EXT_ARG` is set exactly
                 // when it is passed; the entries were pushed under
                 // `push_entry`'s contract.
-                None => unsafe {
-                    ring.submitter()
-                        .enter(to_submit, u32::from(wait), flags, arg.as_ref())
-                },
+                None => unsafe { ring.submitter().enter(to_submit, want, flags, arg.as_ref()) },
             };
             // Only asked when MSG_RING targets wait to be let go: the common
             // enter skips the SQ head read.

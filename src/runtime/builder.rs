@@ -88,6 +88,7 @@ impl Builder {
                 submit_batch: u32::MAX,
                 kind: DriverKind::Auto,
                 recv_buffers: (DEFAULT_RECV_BUFFERS, DEFAULT_RECV_BUFFER_SIZE),
+                wait_batch: None,
             },
             budget: DEFAULT_BUDGET,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
@@ -266,6 +267,47 @@ impl Builder {
         self
     }
 
+    /// Parks in batches: when the runtime has nothing to run and waits for
+    /// the kernel, it asks for `completions` completions, and once one is
+    /// there waits at most `max_delay` for the rest
+    /// (`IORING_FEAT_MIN_TIMEOUT`, Linux 6.12). Default: off, every
+    /// completion wakes the runtime at once.
+    ///
+    /// A server whose load generator sets the pace spends much of its CPU
+    /// on wake-ups that each find a few connections ready; batching them
+    /// spends less per request, and every completion that ends a wait may
+    /// come up to `max_delay` late (a lone request on an idle server waits
+    /// that much longer for its answer). A timer due sooner than `max_delay`
+    /// ends the wait on time: such a wait is not batched. Where the kernel
+    /// lacks the feature, and on the epoll driver, the runtime waits as
+    /// without it; [`Runtime::waits_in_batches`](crate::Runtime::waits_in_batches)
+    /// says which.
+    ///
+    /// `completions` must be at least 1 and `max_delay` from 1 µs to 1 s;
+    /// [`build`](Builder::build) says which is wrong (`InvalidInput`)
+    /// otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = ringio::Builder::new()
+    ///     .wait_batch(16, Duration::from_micros(50))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { ringio::spawn(async { 5 }).await.unwrap() }), 5);
+    /// let err = ringio::Builder::new()
+    ///     .wait_batch(0, Duration::from_micros(50))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn wait_batch(&mut self, completions: u32, max_delay: Duration) -> &mut Builder {
+        self.ring.wait_batch = Some((completions, max_delay));
+        self
+    }
+
     /// Builds the runtime.
     ///
     /// # Errors
@@ -274,7 +316,8 @@ impl Builder {
     /// the message says "io_uring unavailable" and why, and the OS error is
     /// its source. Fails when `RINGIO_DRIVER` holds anything but
     /// `io_uring` or `epoll` (`InvalidInput`, naming the value), and when
-    /// [`recv_buffers`](Builder::recv_buffers) are out of range
+    /// [`recv_buffers`](Builder::recv_buffers) or
+    /// [`wait_batch`](Builder::wait_batch) are out of range
     /// (`InvalidInput`).
     ///
     /// # Examples

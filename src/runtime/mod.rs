@@ -138,6 +138,28 @@ impl Runtime {
         self.driver.kind()
     }
 
+    /// Whether this runtime's parked waits are batched as
+    /// [`Builder::wait_batch`](crate::Builder::wait_batch) asked: `false`
+    /// when it was not asked, on the epoll driver, and where the kernel
+    /// lacks `IORING_FEAT_MIN_TIMEOUT` (before Linux 6.12).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = ringio::Runtime::new().unwrap();
+    /// assert!(!rt.waits_in_batches());
+    /// let rt = ringio::Builder::new()
+    ///     .wait_batch(16, Duration::from_micros(50))
+    ///     .build()
+    ///     .unwrap();
+    /// println!("batched waits: {}", rt.waits_in_batches());
+    /// ```
+    pub fn waits_in_batches(&self) -> bool {
+        self.driver.waits_in_batches()
+    }
+
     /// Why [`DriverKind::Auto`] chose epoll: io_uring's setup error (its
     /// message starts with "io_uring unavailable"), or the opcode the
     /// kernel lacks. `None` on io_uring, and where epoll was asked for.

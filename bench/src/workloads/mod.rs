@@ -171,11 +171,38 @@ pub fn raw_ring(sq_entries: u32, cq_entries: u32) -> io::Result<io_uring::IoUrin
         .or_else(|_| build(false, false))
 }
 
+/// The environment variable that makes every measured ringio runtime park
+/// in batches: `RINGIO_BENCH_WAIT_BATCH=<completions>,<max delay in µs>`
+/// ([`ringio::Builder::wait_batch`]). The load generators never batch.
+pub const WAIT_BATCH_ENV: &str = "RINGIO_BENCH_WAIT_BATCH";
+
+/// The batch [`WAIT_BATCH_ENV`] asks for, if it is set.
+///
+/// # Panics
+///
+/// When the variable is set to anything but two numbers split by a comma.
+pub fn wait_batch() -> Option<(u32, Duration)> {
+    let value = std::env::var(WAIT_BATCH_ENV).ok()?;
+    let parsed = value.split_once(',').and_then(|(n, us)| {
+        Some((
+            n.trim().parse().ok()?,
+            Duration::from_micros(us.trim().parse().ok()?),
+        ))
+    });
+    Some(parsed.unwrap_or_else(|| {
+        panic!("{WAIT_BATCH_ENV}={value:?}: expected <completions>,<max delay in µs>")
+    }))
+}
+
 /// The builder of every ringio runtime a workload measures: the defaults,
-/// on [`ringio_driver`]'s driver.
+/// on [`ringio_driver`]'s driver, parking in batches where
+/// [`WAIT_BATCH_ENV`] says so.
 pub fn ringio_builder() -> ringio::Builder {
     let mut builder = ringio::Builder::new();
     builder.driver(ringio_driver());
+    if let Some((completions, max_delay)) = wait_batch() {
+        builder.wait_batch(completions, max_delay);
+    }
     builder
 }
 
