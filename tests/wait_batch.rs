@@ -41,7 +41,10 @@ fn bad_batches_are_refused_when_the_runtime_is_built() {
         .build()
         .unwrap();
     assert!(!rt.waits_in_batches());
-    assert_eq!(rt.block_on(async { ringio::spawn(async { 3 }).await.unwrap() }), 3);
+    assert_eq!(
+        rt.block_on(async { ringio::spawn(async { 3 }).await.unwrap() }),
+        3
+    );
     // The bounds themselves are accepted.
     for delay in [us(1), Duration::from_secs(1)] {
         let rt = ringio::Builder::new().wait_batch(1, delay).build().unwrap();

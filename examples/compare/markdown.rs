@@ -18,6 +18,12 @@ impl Results {
             self.machine.cores, self.machine.kernel, self.rounds
         );
         out.push_str(&format!("\n{}\n", self.drivers_line()));
+        if let Some((completions, max_delay)) = ringio_bench::workloads::wait_batch() {
+            out.push_str(&format!(
+                "\nThe ringio servers park in batches (`RINGIO_BENCH_WAIT_BATCH`: \
+                 `wait_batch({completions}, {max_delay:?})`); the load generators do not.\n"
+            ));
+        }
         let mut group = "";
         let (mut mib, mut busy) = (true, false);
         // The footnotes of the group's table so far, printed under it.
