@@ -45,6 +45,19 @@ fn bad_batches_are_refused_when_the_runtime_is_built() {
         rt.block_on(async { ringio::spawn(async { 3 }).await.unwrap() }),
         3
     );
+    // A ring without DEFER_TASKRUN does not batch.
+    if let Ok(rt) = ringio::Builder::new()
+        .driver(ringio::DriverKind::IoUring)
+        .defer_taskrun(false)
+        .wait_batch(16, us(50))
+        .build()
+    {
+        assert!(!rt.waits_in_batches());
+        assert_eq!(
+            rt.block_on(async { ringio::spawn(async { 4 }).await.unwrap() }),
+            4
+        );
+    }
     // The bounds themselves are accepted.
     for delay in [us(1), Duration::from_secs(1)] {
         let rt = ringio::Builder::new().wait_batch(1, delay).build().unwrap();

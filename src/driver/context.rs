@@ -76,11 +76,12 @@ impl Handle {
         Ok((Handle(Rc::new(RefCell::new(driver))), fallback))
     }
 
-    /// Which driver runs.
+    /// Whether parked waits are batched ([`crate::Builder::wait_batch`]).
     pub(crate) fn waits_in_batches(&self) -> bool {
         self.0.borrow().waits_in_batches()
     }
 
+    /// Which driver runs.
     pub(crate) fn kind(&self) -> super::DriverKind {
         self.0.borrow().kind()
     }

@@ -105,8 +105,9 @@ pub(crate) struct Driver {
     /// Submit as soon as this many entries are queued (`u32::MAX`: never
     /// before the tick's enter).
     submit_batch: u32,
-    /// A parked wait's batch: completions asked for, and the longest wait
-    /// for them in µs once one is there (`None`: off, or the kernel lacks
+    /// A parked wait's batch: completions asked for, and the µs from the
+    /// park during which completions are held to make it up (`None`: off,
+    /// not a `DEFER_TASKRUN` ring, or the kernel lacks
     /// `IORING_FEAT_MIN_TIMEOUT`).
     wait_batch: Option<(u32, u32)>,
     /// The epoll driver's completions being routed (a kept allocation).
@@ -151,12 +152,12 @@ impl Driver {
         }
     }
 
-    /// Which driver this is.
     /// Whether parked waits are batched ([`crate::Builder::wait_batch`]).
     pub(crate) fn waits_in_batches(&self) -> bool {
         self.wait_batch.is_some()
     }
 
+    /// Which driver this is.
     pub(crate) fn kind(&self) -> DriverKind {
         if self.mode == SetupMode::Epoll {
             DriverKind::Epoll
@@ -169,7 +170,12 @@ impl Driver {
     fn new_ring(config: &RingConfig) -> io::Result<Driver> {
         let (ring, mode) = setup::build(config)?;
         let queued = QueuedEntries::map(&ring)?;
-        let ring_has_min_timeout = ring.params().is_feature_min_timeout();
+        // Batched waits only under DEFER_TASKRUN: the kernel lowers the
+        // wait's count to one after the delay only for those rings, so on
+        // another a completion posted after it (by the SQ thread, or a
+        // MSG_RING wake) may not end the wait until the batch is whole.
+        let batches_waits =
+            mode == SetupMode::DeferTaskrun && ring.params().is_feature_min_timeout();
         let cancel_flags = if ring.params().is_feature_skip_cqe_on_success() {
             squeue::Flags::SKIP_SUCCESS
         } else {
@@ -202,7 +208,7 @@ impl Driver {
             submit_batch: config.submit_batch,
             wait_batch: config
                 .wait_batch
-                .filter(|_| ring_has_min_timeout)
+                .filter(|_| batches_waits)
                 .map(|(n, delay)| (n, delay.as_micros().clamp(1, u128::from(u32::MAX)) as u32)),
             emulated: Vec::new(),
             sq_entries: 0,

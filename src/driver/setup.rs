@@ -31,8 +31,8 @@ pub(crate) struct RingConfig {
     /// Buffers in the provided-buffer pool behind `recv_multishot`, and the
     /// bytes of each (also the chunk size of its plain-receive fallback).
     pub(crate) recv_buffers: (u16, u32),
-    /// A parked wait asks for this many completions and waits at most this
-    /// long for them once one is there (`IORING_FEAT_MIN_TIMEOUT`).
+    /// A parked wait asks for this many completions, holding those that
+    /// come within this long of the park (`IORING_FEAT_MIN_TIMEOUT`).
     pub(crate) wait_batch: Option<(u32, std::time::Duration)>,
 }
 

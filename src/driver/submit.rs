@@ -9,7 +9,7 @@ use std::io;
 use std::time::Duration;
 
 /// The timeout of a batched wait with no timer due: past the batch's delay
-/// the wait goes on until a completion comes or this has passed.
+/// the wait goes on until one completion comes or this has passed.
 const BATCHED_IDLE_BOUND: Duration = Duration::from_secs(3600);
 
 /// How many times an enter that fails with `EBUSY`/`EAGAIN` is retried after
@@ -100,16 +100,16 @@ impl Driver {
     /// `DEFER_TASKRUN`); with `wait`, blocks until at least one completion
     /// is ready or `timeout` has passed (an `EXT_ARG` timespec: Linux
     /// 5.11), or with a [`wait_batch`](crate::Builder::wait_batch) until
-    /// the batch is there or its delay has passed since the first. Then
-    /// reaps the CQ.
+    /// the batch is there, or its delay has passed since the park with one
+    /// there, or one comes after that. Then reaps the CQ.
     pub(super) fn enter(&mut self, wait: bool, timeout: Option<Duration>) -> io::Result<()> {
         let mut retries = 0;
         let registered = self.registered;
         let messages_queued = !self.msg_targets.is_empty();
         // A batched wait, unless a timer is due before the batch's delay
-        // would let it fire. It always carries a timeout: the kernel applies
-        // the batch's delay only to a wait with one, and without it a wait
-        // for more completions than come would never end.
+        // would let it fire. It always carries a timeout: without one, a
+        // wait for more completions than come was seen (6.18) to ignore the
+        // delay and go on until the whole batch was there.
         let batch = self.wait_batch.filter(|&(_, delay_us)| {
             wait && timeout.is_none_or(|t| t >= Duration::from_micros(u64::from(delay_us)))
         });

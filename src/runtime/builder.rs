@@ -268,19 +268,23 @@ impl Builder {
     }
 
     /// Parks in batches: when the runtime has nothing to run and waits for
-    /// the kernel, it asks for `completions` completions, and once one is
-    /// there waits at most `max_delay` for the rest
-    /// (`IORING_FEAT_MIN_TIMEOUT`, Linux 6.12). Default: off, every
-    /// completion wakes the runtime at once.
+    /// the kernel, it asks for `completions` completions; those that come
+    /// within `max_delay` of the park are held until the batch is there or
+    /// the delay has passed, and after the delay any completion ends the
+    /// wait at once (`IORING_FEAT_MIN_TIMEOUT`, Linux 6.12). Default: off,
+    /// every completion wakes the runtime at once.
     ///
     /// A server whose load generator sets the pace spends much of its CPU
     /// on wake-ups that each find a few connections ready; batching them
-    /// spends less per request, and every completion that ends a wait may
-    /// come up to `max_delay` late (a lone request on an idle server waits
-    /// that much longer for its answer). A timer due sooner than `max_delay`
-    /// ends the wait on time: such a wait is not batched. Where the kernel
-    /// lacks the feature, and on the epoll driver, the runtime waits as
-    /// without it; [`Runtime::waits_in_batches`](crate::Runtime::waits_in_batches)
+    /// spends less per request, and a completion, or a wake from another
+    /// thread, that comes soon after a park waits up to `max_delay` for
+    /// the runtime to see it. A timer due sooner than `max_delay` ends the
+    /// wait on time: such a wait is not batched. Batching needs a
+    /// `DEFER_TASKRUN` ring (the default; not with
+    /// [`sqpoll`](Builder::sqpoll) or `defer_taskrun(false)`) and a kernel
+    /// with the feature; elsewhere, and on the epoll driver, the runtime
+    /// waits as without it, and
+    /// [`Runtime::waits_in_batches`](crate::Runtime::waits_in_batches)
     /// says which.
     ///
     /// `completions` must be at least 1 and `max_delay` from 1 µs to 1 s;

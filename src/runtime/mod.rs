@@ -140,8 +140,9 @@ impl Runtime {
 
     /// Whether this runtime's parked waits are batched as
     /// [`Builder::wait_batch`](crate::Builder::wait_batch) asked: `false`
-    /// when it was not asked, on the epoll driver, and where the kernel
-    /// lacks `IORING_FEAT_MIN_TIMEOUT` (before Linux 6.12).
+    /// when it was not asked, on the epoll driver, on a ring without
+    /// `DEFER_TASKRUN` (SQPOLL, `defer_taskrun(false)`), and where the
+    /// kernel lacks `IORING_FEAT_MIN_TIMEOUT` (before Linux 6.12).
     ///
     /// # Examples
     ///
