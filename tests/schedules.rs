@@ -56,23 +56,7 @@ fn a_one_entry_ring_from_ringio_entries_still_runs_everything() {
             }
         });
         let clients: Vec<_> = (0..16u8)
-            .map(|c| {
-                ringio::spawn(async move {
-                    let stream = ringio::net::TcpStream::connect(addr).await.unwrap();
-                    for round in 0..20u8 {
-                        let msg = vec![c ^ round; 1000];
-                        let (res, _) = stream.write_all(msg.clone()).await;
-                        res.unwrap();
-                        let mut got = Vec::new();
-                        while got.len() < msg.len() {
-                            let (n, chunk) = stream.read(Vec::with_capacity(1000)).await;
-                            assert!(n.unwrap() > 0, "early close");
-                            got.extend_from_slice(&chunk);
-                        }
-                        assert_eq!(got, msg);
-                    }
-                })
-            })
+            .map(|c| ringio::spawn(common::echo_rounds(addr, c, 20, 1000)))
             .collect();
         for client in clients {
             client.await.unwrap();

@@ -9,13 +9,24 @@ use common::bounded;
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
-fn batched(completions: u32, max_delay: Duration) -> Option<ringio::Runtime> {
-    ringio::Builder::new()
-        .driver(ringio::DriverKind::IoUring)
-        .wait_batch(completions, max_delay)
-        .build()
-        .map_err(|e| eprintln!("skipped: {e}"))
-        .ok()
+/// Runs `make()`'s future, bounded, on an io_uring runtime built with
+/// `wait_batch(completions, max_delay)`; returns whether it batched and the
+/// output, or `None` (skipped) where io_uring is unavailable.
+fn run_batched<F, Fut, T>(completions: u32, max_delay: Duration, make: F) -> Option<(bool, T)>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    bounded(Duration::from_secs(60), move || {
+        let rt = ringio::Builder::new()
+            .driver(ringio::DriverKind::IoUring)
+            .wait_batch(completions, max_delay)
+            .build()
+            .map_err(|e| eprintln!("skipped: {e}"))
+            .ok()?;
+        Some((rt.waits_in_batches(), rt.block_on(make())))
+    })
 }
 
 #[test]
@@ -74,29 +85,24 @@ fn a_lone_completion_waits_for_the_batch_delay() {
     let _serial = common::serial();
     skip_unless_uring!();
     let delay = Duration::from_millis(300);
-    let measured = bounded(Duration::from_secs(30), move || {
-        let rt = batched(2, delay)?;
-        let batching = rt.waits_in_batches();
-        eprintln!("waits in batches: {batching}");
-        let elapsed = rt.block_on(async move {
-            let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
-            let reader = ringio::net::UnixStream::from_std(reader);
-            let start = Instant::now();
-            let write = std::thread::spawn(move || {
-                use std::io::Write;
-                writer.write_all(b"x").unwrap();
-            });
-            let (n, buf) = reader.read(Vec::with_capacity(8)).await;
-            assert_eq!(n.unwrap(), 1);
-            assert_eq!(buf, b"x");
-            write.join().unwrap();
-            start.elapsed()
+    let measured = run_batched(2, delay, || async move {
+        let (reader, mut writer) = std::os::unix::net::UnixStream::pair().unwrap();
+        let reader = ringio::net::UnixStream::from_std(reader);
+        let start = Instant::now();
+        let write = std::thread::spawn(move || {
+            use std::io::Write;
+            writer.write_all(b"x").unwrap();
         });
-        Some((batching, elapsed))
+        let (n, buf) = reader.read(Vec::with_capacity(8)).await;
+        assert_eq!(n.unwrap(), 1);
+        assert_eq!(buf, b"x");
+        write.join().unwrap();
+        start.elapsed()
     });
     let Some((batching, elapsed)) = measured else {
         return;
     };
+    eprintln!("waits in batches: {batching}");
     if batching {
         assert!(
             elapsed >= delay - Duration::from_millis(30),
@@ -111,22 +117,19 @@ fn a_lone_completion_waits_for_the_batch_delay() {
 fn an_idle_batched_runtime_does_not_spin() {
     let _serial = common::serial();
     skip_unless_uring!();
-    let enters = bounded(Duration::from_secs(30), move || {
-        let rt = batched(16, Duration::from_micros(20))?;
-        Some(rt.block_on(async move {
-            let (tx, rx) = futures::channel::oneshot::channel::<()>();
-            let before = ringio::stats().enters;
-            // Another thread answers after a while: the runtime sits idle.
-            let answer = std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(100)); // the idle stretch, not a synchronization
-                tx.send(()).unwrap();
-            });
-            rx.await.unwrap();
-            answer.join().unwrap();
-            ringio::stats().enters - before
-        }))
+    let measured = run_batched(16, Duration::from_micros(20), || async move {
+        let (tx, rx) = futures::channel::oneshot::channel::<()>();
+        let before = ringio::stats().enters;
+        // Another thread answers after a while: the runtime sits idle.
+        let answer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100)); // the idle stretch, not a synchronization
+            tx.send(()).unwrap();
+        });
+        rx.await.unwrap();
+        answer.join().unwrap();
+        ringio::stats().enters - before
     });
-    let Some(enters) = enters else { return };
+    let Some((_, enters)) = measured else { return };
     // Woken every 20 µs, it would have entered about 5,000 times.
     assert!(enters < 50, "{enters} enters over 100 ms of idleness");
 }
@@ -137,15 +140,12 @@ fn an_idle_batched_runtime_does_not_spin() {
 fn a_timer_due_before_the_batch_delay_fires_on_time() {
     let _serial = common::serial();
     skip_unless_uring!();
-    let slept = bounded(Duration::from_secs(30), move || {
-        let rt = batched(64, Duration::from_millis(500))?;
-        Some(rt.block_on(async {
-            let start = Instant::now();
-            ringio::time::sleep(Duration::from_millis(5)).await;
-            start.elapsed()
-        }))
+    let measured = run_batched(64, Duration::from_millis(500), || async {
+        let start = Instant::now();
+        ringio::time::sleep(Duration::from_millis(5)).await;
+        start.elapsed()
     });
-    let Some(slept) = slept else { return };
+    let Some((_, slept)) = measured else { return };
     assert!(slept >= Duration::from_millis(5));
     assert!(slept < Duration::from_millis(400), "slept {slept:?}");
 }
@@ -155,54 +155,20 @@ fn a_timer_due_before_the_batch_delay_fires_on_time() {
 fn echo_runs_with_batched_waits() {
     let _serial = common::serial();
     skip_unless_uring!();
-    bounded(Duration::from_secs(60), move || {
-        let Some(rt) = batched(8, Duration::from_micros(100)) else {
-            return;
-        };
-        rt.block_on(async {
-            let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
-            let _server = ringio::spawn(async move {
-                loop {
-                    let (stream, _) = listener.accept().await.unwrap();
-                    let _connection = ringio::spawn(async move {
-                        let mut buf = Vec::with_capacity(256);
-                        loop {
-                            buf.clear();
-                            let (n, b) = stream.read(buf).await;
-                            buf = b;
-                            if n.unwrap_or(0) == 0 {
-                                return;
-                            }
-                            let (res, b) = stream.write_all(buf).await;
-                            buf = b;
-                            res.unwrap();
-                        }
-                    });
-                }
-            });
-            let clients: Vec<_> = (0..16u8)
-                .map(|id| {
-                    ringio::spawn(async move {
-                        let stream = ringio::net::TcpStream::connect(addr).await.unwrap();
-                        for round in 0..100u8 {
-                            let msg = vec![id ^ round; 64];
-                            let (res, _) = stream.write_all(msg.clone()).await;
-                            res.unwrap();
-                            let mut got = Vec::new();
-                            while got.len() < msg.len() {
-                                let (n, b) = stream.read(Vec::with_capacity(64)).await;
-                                assert!(n.unwrap() > 0, "early EOF");
-                                got.extend_from_slice(&b);
-                            }
-                            assert_eq!(got, msg);
-                        }
-                    })
-                })
-                .collect();
-            for client in clients {
-                client.await.unwrap();
+    run_batched(8, Duration::from_micros(100), || async {
+        let listener = ringio::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _server = ringio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                drop(ringio::spawn(common::echo(stream)));
             }
-        })
+        });
+        let clients: Vec<_> = (0..16u8)
+            .map(|id| ringio::spawn(common::echo_rounds(addr, id, 100, 64)))
+            .collect();
+        for client in clients {
+            client.await.unwrap();
+        }
     });
 }

@@ -185,6 +185,24 @@ pub fn run_in_child_with(name: &str, vars: &[(&str, &str)], marker: &str) {
     assert!(stdout.contains(marker), "child did not run:\n{stdout}");
 }
 
+/// An echo client: `rounds` messages of `size` bytes (round `r` filled
+/// with `seed ^ r`) to `addr`, each read back whole and checked.
+pub async fn echo_rounds(addr: std::net::SocketAddr, seed: u8, rounds: u8, size: usize) {
+    let stream = ringio::net::TcpStream::connect(addr).await.unwrap();
+    for round in 0..rounds {
+        let msg = vec![seed ^ round; size];
+        let (res, _) = stream.write_all(msg.clone()).await;
+        res.unwrap();
+        let mut got = Vec::new();
+        while got.len() < msg.len() {
+            let (n, chunk) = stream.read(Vec::with_capacity(size)).await;
+            assert!(n.unwrap() > 0, "early close");
+            got.extend_from_slice(&chunk);
+        }
+        assert_eq!(got, msg);
+    }
+}
+
 /// A TCP echo: sends back what it reads until the peer closes its side.
 pub async fn echo(stream: ringio::net::TcpStream) {
     let mut buf = Vec::with_capacity(64 * 1024);
